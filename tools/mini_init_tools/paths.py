@@ -1,0 +1,12 @@
+"""Where things live in the repository: sources, generated files and build outputs."""
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+INIT_SOURCES = REPO_ROOT / "init"
+BUILD_DIR = REPO_ROOT / "build"
+
+
+def binary_path(arch: str) -> Path:
+    """The built init for one architecture, named after Docker's TARGETARCH."""
+    return BUILD_DIR / arch / "mini-init"
