@@ -42,8 +42,9 @@ SHARED: Final[dict[str, dict[str, int]]] = {
     "syscall flags and sizes": {
         "SIG_SETMASK": 2, "SIGSET_BYTES": 8, "SFD_NONBLOCK": 0o4000, "SFD_CLOEXEC": 0o2000000,
         "SIGNALFD_SIGINFO_BYTES": 128, "SSI_SIGNO": 0, "SSI_PID": 12,
-        "POLLIN": 1, "POLLFD_BYTES": 8, "WNOHANG": 1, "CLOCK_MONOTONIC": 1,
-        "PR_SET_CHILD_SUBREAPER": 36, "TIMESPEC_BYTES": 16,
+        "POLLIN": 1, "POLLFD_BYTES": 8, "POLLFD_EVENTS": 4, "WNOHANG": 1, "CLOCK_MONOTONIC": 1,
+        "WAIT_SIGNAL_MASK": 0x7F, "WAIT_EXIT_SHIFT": 8,
+        "PR_SET_CHILD_SUBREAPER": 36, "TIMESPEC_BYTES": 16, "TIMESPEC_NSEC": 8,
         "STDIN": 0, "STDOUT": 1, "STDERR": 2,
     },
     "init state machine (docs/init-routines.md)": {
@@ -59,6 +60,9 @@ SHARED: Final[dict[str, dict[str, int]]] = {
     "time": {
         "NSEC_PER_SEC": 1_000_000_000, "NSEC_PER_USEC": 1000,
         "DRAIN_POLL_NSEC": 50_000_000,
+    },
+    "number formatting (log lines, configuration values)": {
+        "DECIMAL_BASE": 10, "USEC_DIGITS": 6,
     },
     "limits of the init's own buffers": {
         "LINE_BYTES": 512, "PATH_BYTES": 4096, "TOKEN_BYTES": 32,

@@ -53,7 +53,7 @@ def build_arch(arch: str) -> BuiltBinary:
     toolchain = TOOLCHAINS[arch]
     require_tools(toolchain)
     work = BUILD_DIR / arch
-    generated = write_constants(arch, work / "gen")
+    generated = write_constants(arch, work / "gen").parent
     obj = work / "main.o"
     binary = binary_path(arch)
     binary.unlink(missing_ok=True)
