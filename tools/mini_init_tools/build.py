@@ -55,11 +55,12 @@ def build_arch(arch: str) -> BuiltBinary:
     work = BUILD_DIR / arch
     generated = write_constants(arch, work / "gen").parent
     obj = work / "main.o"
-    binary = binary_path(arch)
-    binary.unlink(missing_ok=True)
+    linked = work / "mini-init.linked"
     _run(_assemble_command(toolchain, generated, obj))
-    _run([toolchain.linker, *LINKER_FLAGS, str(obj), "-o", str(binary)])
-    report = require_good_binary(binary, arch)
+    _run([toolchain.linker, *LINKER_FLAGS, str(obj), "-o", str(linked)])
+    report = require_good_binary(linked, arch)
+    binary = binary_path(arch)
+    linked.replace(binary)  # atomic: a test running the old binary never sees a missing file
     digest = hashlib.sha256(binary.read_bytes()).hexdigest()
     return BuiltBinary(arch=arch, path=binary, size=report.size, sha256=digest)
 
