@@ -5,6 +5,10 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INIT_SOURCES = REPO_ROOT / "init"
 BUILD_DIR = REPO_ROOT / "build"
+BUILDX_SCRIPTS = REPO_ROOT / "buildx"
+BAKE_FILE = REPO_ROOT / "docker-bake.hcl"
+STANDIN_BAKE_FILE = REPO_ROOT / "images" / "standins" / "docker-bake.hcl"
+STANDIN_BUILD_DIR = BUILD_DIR / "standins"
 
 
 def binary_path(arch: str) -> Path:
