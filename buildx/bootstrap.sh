@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Sets up a fresh Debian 12 machine, as root, for building, imaging and testing mini-init: the
-# assemblers and linkers (amd64 and aarch64), this checkout's tool (`pip install -e '.[test]'`),
+# assemblers and linkers (amd64 and aarch64), this checkout's tool (`pip install -e '.[test,bench]'`),
 # then the Docker stack with QEMU arm64 emulation (`mini-init-tools stack up`). Needs only
 # Debian's and PyPI's package servers. Idempotent: a second run only checks, in a few seconds.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly REPO_ROOT
-readonly BUILD_PACKAGES=(nasm binutils binutils-aarch64-linux-gnu)
+# The assemblers and linkers, and the peers `mini-init-tools bench` measures against.
+readonly BUILD_PACKAGES=(nasm binutils binutils-aarch64-linux-gnu tini dumb-init catatonit)
 readonly PYTHON=${PYTHON:-python3}
 # The hash of pyproject.toml the tool was last installed from, for this checkout.
 readonly PIP_STAMP=$REPO_ROOT/build/bootstrap/pip-installed
@@ -37,8 +38,8 @@ tool_installed_from_here() {
 
 install_tool() {
     tool_installed_from_here && return
-    "$PYTHON" -m pip install --quiet --root-user-action=ignore -e "$REPO_ROOT[test]" \
-        || fail "pip install -e '$REPO_ROOT[test]' failed"
+    "$PYTHON" -m pip install --quiet --root-user-action=ignore -e "$REPO_ROOT[test,bench]" \
+        || fail "pip install -e '$REPO_ROOT[test,bench]' failed"
     # pyenv only sees new console scripts (mini-init-tools, pytest) after a rehash.
     if command -v pyenv >/dev/null; then pyenv rehash; fi
     mkdir -p "$(dirname "$PIP_STAMP")"

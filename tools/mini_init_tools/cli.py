@@ -1,15 +1,23 @@
 """The mini-init-tools command line: declares the commands; the work lives in one module per job."""
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from functools import partial
+from pathlib import Path
 from typing import Annotated, Optional, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from mini_init_tools import build as build_module
+from mini_init_tools import doctor as doctor_module
+from mini_init_tools import images as images_module
+from mini_init_tools import stack as stack_module
 from mini_init_tools.abi_table import ARCHITECTURES
+from mini_init_tools.bench import report as bench_report
+from mini_init_tools.bench import runner as bench_runner
 from mini_init_tools.errors import ToolError
 from mini_init_tools.version import VERSION
 
@@ -35,6 +43,19 @@ def run_reporting_errors(work: Callable[[], Result]) -> Result:
 def progress(message: str) -> AbstractContextManager[object]:
     """A spinner for long work on a terminal; nothing when output goes to a file or CI log."""
     return console.status(message) if console.is_terminal else nullcontext()
+
+
+@contextmanager
+def progress_lines(message: str) -> Iterator[Callable[[str], None]]:
+    """Like progress(), for work that reports lines: on a terminal the spinner shows the latest
+    line; elsewhere (CI logs) every line goes to stderr."""
+    if console.is_terminal:
+        with console.status(message) as status:
+            yield lambda line: status.update(
+                Text(f"{message}: {line}", no_wrap=True, overflow="ellipsis")
+            )
+    else:
+        yield lambda line: error_console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_version(value: bool) -> None:
@@ -64,7 +85,115 @@ def build(
     architectures = tuple(arch) if arch else ARCHITECTURES
     with progress("assembling and linking"):
         built = run_reporting_errors(lambda: build_module.build_all(architectures))
-    table = Table("arch", "binary", "bytes", "sha256")
     for binary in built:
-        table.add_row(binary.arch, str(binary.path), str(binary.size), binary.sha256)
+        console.print(
+            f"{binary.arch}  {binary.size} bytes  sha256 {binary.sha256}  {binary.path}",
+            markup=False, highlight=False, soft_wrap=True,
+        )
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="Fewer runs: under a minute, noisier numbers.")] = False,
+    output: Annotated[
+        Path,
+        typer.Option("--output", help="Directory for results.json and ratios.png.", show_default="build/bench"),
+    ] = bench_runner.DEFAULT_OUTPUT,
+) -> None:
+    """Measure mini-init against tini, dumb-init and catatonit; write JSON, a chart and docs/benchmarks.md."""
+    plan = bench_runner.QUICK if quick else bench_runner.FULL
+    with progress_lines("benchmarking") as show_step:
+        outcome = run_reporting_errors(lambda: bench_runner.run_benchmark(plan, output, show_step))
+    for table in bench_report.terminal_tables(outcome.results):
+        console.print(table)
+    for path in outcome.written:
+        console.print(f"wrote {path}")
+
+
+stack_app = typer.Typer(help="Bring the local Docker stack (engine, buildx, QEMU, registry) up or down.")
+app.add_typer(stack_app, name="stack", no_args_is_help=True)
+
+
+@stack_app.command("up")
+def stack_up() -> None:
+    """Install (first time) and start Docker, buildx, QEMU arm64 and a registry on 127.0.0.1:5000."""
+    for step in stack_module.UP_STEPS:
+        with progress(step.message):
+            run_reporting_errors(partial(stack_module.run_step, step))
+    run_reporting_errors(stack_module.require_stack_up)
+    console.print("stack up: Docker, buildx for amd64 and arm64, registry on 127.0.0.1:5000")
+
+
+@stack_app.command("down")
+def stack_down() -> None:
+    """Stop the registry and dockerd started by `stack up`; packages and images stay."""
+    for step in stack_module.DOWN_STEPS:
+        with progress(step.message):
+            run_reporting_errors(partial(stack_module.run_step, step))
+    console.print("stack down: registry and dockerd stopped")
+
+
+@app.command()
+def doctor() -> None:
+    """List every prerequisite with ✓ or ✗ and the command that fixes it; exit 1 if any is missing."""
+    findings = doctor_module.examine()
+    table = Table("", "prerequisite", "fix")
+    for finding in findings:
+        mark = Text("✓", style="green") if finding.met else Text("✗", style="red")
+        table.add_row(mark, finding.name, "" if finding.met else Text(finding.fix))
+    console.print(table)
+    if not all(finding.met for finding in findings):
+        raise typer.Exit(1)
+
+
+def _kibibytes(size: int) -> str:
+    return f"{size / 1024:.1f} KiB" if size < 1000 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
+
+
+@app.command()
+def images(
+    variant: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--variant", help=f"Variant to build (repeatable): {', '.join(images_module.VARIANTS)}."
+        ),
+    ] = None,
+    platform: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--platform", help=f"Platform to build (repeatable): {', '.join(images_module.PLATFORMS)}."
+        ),
+    ] = None,
+    registry: Annotated[
+        str, typer.Option("--registry", help="Registry the tags start with, e.g. localhost:5000.")
+    ] = "",
+    push: Annotated[
+        bool,
+        typer.Option("--push", help="Push to --registry instead of loading into the local image store."),
+    ] = False,
+    standin_bases: Annotated[
+        bool,
+        typer.Option(
+            "--standin-bases",
+            help="Build on stand-ins of alpine and distroless made from Debian packages (no pulls).",
+        ),
+    ] = False,
+) -> None:
+    """Build the init, then bake the images (all variants, linux/amd64 and linux/arm64 by default)."""
+    request = images_module.ImageRequest(
+        variants=tuple(variant) if variant else images_module.VARIANTS,
+        platforms=tuple(platform) if platform else images_module.PLATFORMS,
+        registry=registry,
+        push=push,
+        standin_bases=standin_bases,
+    )
+    with progress_lines("building images") as show:
+        built = run_reporting_errors(lambda: images_module.build_images(request, show))
+    table = Table()
+    table.add_column("image", overflow="fold")
+    table.add_column("platform")
+    table.add_column("compressed size")
+    table.add_column("digest", overflow="fold")
+    for image in built:
+        table.add_row(image.image, image.platform, _kibibytes(image.compressed_bytes), image.digest)
     console.print(table)

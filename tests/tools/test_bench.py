@@ -1,0 +1,201 @@
+"""`mini-init-tools bench`: statistics, run order, verdicts, docs page, failures; no timing."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from mini_init_tools.bench.contenders import Contender, round_robin
+from mini_init_tools.bench.docker_stop import NOT_BUILT
+from mini_init_tools.bench.reaping import count_zombies
+from mini_init_tools.bench.report import render_markdown
+from mini_init_tools.bench.signals import measure_signal_latency
+from mini_init_tools.bench.summary import ratio, summarize
+from mini_init_tools.bench.targets import judge_targets
+from mini_init_tools.cli import app
+
+runner = CliRunner()
+
+
+def _series(median: float) -> dict[str, float]:
+    return {
+        "count": 3,
+        "median": median,
+        "q1": median,
+        "q3": median,
+        "iqr": 0.0,
+        "minimum": median,
+        "maximum": median,
+    }
+
+
+def _tiny_results(
+    mini_init_bytes: int = 3_000, mini_init_peak_kb: float = 12, overhead_ratio: float = 0.3
+) -> dict[str, Any]:
+    """A results file as the bench writes it, for mini-init and tini-static only."""
+    inits = {
+        name: {
+            "binary": f"/bin/{name}",
+            "version": f"{name} 1.0",
+            "command": [f"/bin/{name}", "--", "CMD", "..."],
+        }
+        for name in ("mini-init", "tini-static")
+    }
+    reaping = {
+        "runs": [],
+        "seconds": _series(0.7),
+        "drain_seconds": _series(0.003),
+        "peak_zombies": _series(2),
+    }
+    return {
+        "schema": 1,
+        "plan": {
+            "name": "quick",
+            "memory_runs": 3,
+            "spawn_runs": 50,
+            "signals": 30,
+            "orphan_counts": [1000],
+            "reaping_runs": 2,
+            "docker_runs": 2,
+        },
+        "machine": {
+            "cpu_model": "Test CPU",
+            "cores": 2,
+            "kernel": "6.1.0",
+            "memory_bytes": 2**34,
+            "os": "Debian",
+            "python": "3.11.7",
+            "date": "2026-01-01T00:00:00+00:00",
+        },
+        "inits": inits,
+        "mini_init_sha256": {"amd64": "0" * 64, "arm64": "1" * 64},
+        "size_bytes": {
+            "mini-init": mini_init_bytes,
+            "tini-static": 708_080,
+            "mini-init (arm64)": 3_500,
+        },
+        "memory": {
+            "mini-init": {
+                "peak_kb": [mini_init_peak_kb],
+                "summary": _series(mini_init_peak_kb),
+                "resident_kb_by_mapping": {"[stack]": 8, "mini-init": 4},
+            },
+            "tini-static": {
+                "peak_kb": [712],
+                "summary": _series(712),
+                "resident_kb_by_mapping": {"tini-static": 672},
+            },
+        },
+        "spawn": {
+            "runs": 50,
+            "baseline": {"samples_ns": [500_000], "summary": _series(500_000)},
+            "inits": {
+                "mini-init": {
+                    "samples_ns": [],
+                    "summary": _series(500_000 + overhead_ratio * 500_000),
+                    "overhead_ns": overhead_ratio * 500_000,
+                    "overhead_vs_reference": overhead_ratio,
+                },
+                "tini-static": {
+                    "samples_ns": [],
+                    "summary": _series(1_000_000),
+                    "overhead_ns": 500_000,
+                    "overhead_vs_reference": 1.0,
+                },
+            },
+        },
+        "reaping": {"1000": {"mini-init": reaping, "tini-static": reaping}},
+        "signals": {name: {"latency_ns": [10_000], "summary": _series(10_000)} for name in inits},
+        "docker_stop": {"skipped": NOT_BUILT},
+        "duration_seconds": 42.0,
+    }
+
+
+def test_summary_gives_median_quartiles_and_spread() -> None:
+    summary = summarize([1, 2, 3, 4, 5, 6, 7, 8, 9])
+    assert (summary["median"], summary["q1"], summary["q3"], summary["iqr"]) == (5, 3, 7, 4)
+    assert (summary["minimum"], summary["maximum"], summary["count"]) == (1, 9, 9)
+    assert summarize([4])["iqr"] == 0
+    with pytest.raises(ValueError):
+        summarize([])
+
+
+def test_ratio_to_a_zero_reference_is_none() -> None:
+    assert ratio(1, 4) == 0.25
+    assert ratio(1, 0) is None
+
+
+def test_round_robin_visits_every_item_each_repetition_from_a_rotating_start() -> None:
+    assert list(round_robin(["a", "b", "c"], 3)) == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
+
+
+def test_targets_met_say_met() -> None:
+    assert [verdict.verdict for verdict in judge_targets(_tiny_results())] == ["met"] * 4
+
+
+def test_targets_not_met_give_the_number_and_the_reason() -> None:
+    verdicts = judge_targets(
+        _tiny_results(mini_init_bytes=6_744, mini_init_peak_kb=20, overhead_ratio=0.5)
+    )
+    size, _, memory, spawn = (verdict.verdict for verdict in verdicts)
+    assert size == "not met: 6,744 bytes, 2,648 bytes over the budget"
+    assert memory.startswith("not met: 20 kB, ") and "[stack] 8 kB" in memory
+    assert spawn.startswith(
+        "not met: 0.50×, 250 µs added to /bin/true against tini-static's 500 µs"
+    )
+
+
+def test_markdown_page_says_how_to_rerun_the_machine_the_targets_and_the_tables() -> None:
+    page = render_markdown(
+        _tiny_results(mini_init_bytes=5_000), "build/bench/results.json", "benchmarks.png"
+    )
+    assert "mini-init-tools bench --quick" in page
+    assert "| CPU | Test CPU, 2 cores |" in page
+    assert (
+        "| binary (amd64) ≤ 4,096 bytes (4 KiB) | 5,000 bytes "
+        "| not met: 5,000 bytes, 904 bytes over the budget |" in page
+    )
+    assert "| mini-init | 5,000 | 0.00706× | 12 | 0.0169× |" in page
+    assert "| mini-init | 650 (IQR 0) | 150 | 0.3× | 10.0 (IQR 0.0) |" in page
+    assert "| 1,000 | mini-init | 0.700 (IQR 0.000) | 3.0 (IQR 0.0) | 2 |" in page
+    assert NOT_BUILT in page
+    assert "![ratios to tini-static](benchmarks.png)" in page
+
+
+def test_chart_is_a_png(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from mini_init_tools.bench.chart import write_chart
+
+    write_chart(_tiny_results(), tmp_path / "ratios.png")
+    assert (tmp_path / "ratios.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_zombies_are_counted_among_descendants() -> None:
+    child = os.fork()
+    if child == 0:
+        os._exit(0)
+    try:
+        os.waitid(os.P_PID, child, os.WEXITED | os.WNOWAIT)  # exited, left a zombie
+        assert count_zombies(os.getpid()) >= 1
+        assert count_zombies(child) == 0
+    finally:
+        os.waitpid(child, 0)
+
+
+def test_signal_latency_plumbing_gets_one_answer_per_signal() -> None:
+    env_passes_straight_through = Contender("env", Path("/usr/bin/env"), ())
+    latencies = measure_signal_latency([env_passes_straight_through], 3)["env"]["latency_ns"]
+    assert len(latencies) == 3 and all(latency > 0 for latency in latencies)
+
+
+def test_unusable_output_directory_is_one_clear_line(tmp_path: Path) -> None:
+    a_file = tmp_path / "not-a-directory"
+    a_file.write_text("")
+    result = runner.invoke(app, ["bench", "--quick", "--output", str(a_file)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"mini-init-tools: cannot write results to {a_file}: File exists; "
+        "pass a writable --output DIR"
+    ]

@@ -1,0 +1,1 @@
+"""`mini-init-tools bench`: mini-init against tini, dumb-init and catatonit, interleaved."""

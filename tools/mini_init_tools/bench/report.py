@@ -1,0 +1,251 @@
+"""Turns a results file into tables: rich ones for the terminal, docs/benchmarks.md for the docs."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from mini_init_tools.bench.contenders import REFERENCE
+from mini_init_tools.bench.size import MINI_INIT_ARM64
+from mini_init_tools.bench.targets import judge_targets
+
+Results = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TableData:
+    """A titled table of text cells, rendered the same way in the terminal and in Markdown."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: list[list[str]]
+
+
+def _times(ratio: float | None) -> str:
+    return "n/a" if ratio is None else f"{ratio:.3g}×"
+
+
+def _microseconds(nanoseconds: float) -> str:
+    return f"{nanoseconds / 1000:,.0f}"
+
+
+def _median_and_spread(summary: dict[str, float], scale: float, digits: int) -> str:
+    """`median (IQR spread)`, each multiplied by `scale` into the unit the header names."""
+    median, spread = summary["median"] * scale, summary["iqr"] * scale
+    return f"{median:,.{digits}f} (IQR {spread:,.{digits}f})"
+
+
+def targets_table(results: Results) -> TableData:
+    """Each target with the measured figure and the honest verdict."""
+    rows = [
+        [verdict.target, verdict.measured, verdict.verdict] for verdict in judge_targets(results)
+    ]
+    return TableData("Targets", ("target", "measured", "verdict"), rows)
+
+
+def size_and_memory_table(results: Results) -> TableData:
+    """Binary size and the init's own peak memory, each with its ratio to the reference."""
+    sizes, memory = results["size_bytes"], results["memory"]
+    reference_memory = memory[REFERENCE]["summary"]["median"]
+    rows = [
+        [
+            name,
+            f"{sizes[name]:,}",
+            _times(sizes[name] / sizes[REFERENCE]),
+            f"{memory[name]['summary']['median']:,g}",
+            _times(memory[name]["summary"]["median"] / reference_memory),
+        ]
+        for name in results["inits"]
+    ]
+    rows.append(
+        [
+            MINI_INIT_ARM64,
+            f"{sizes[MINI_INIT_ARM64]:,}",
+            _times(sizes[MINI_INIT_ARM64] / sizes[REFERENCE]),
+            "",
+            "",
+        ]
+    )
+    headers = ("init", "binary bytes", f"× {REFERENCE}", "VmHWM kB", f"× {REFERENCE}")
+    return TableData("Binary size and own peak memory", headers, rows)
+
+
+def spawn_and_signals_table(results: Results) -> TableData:
+    """Spawn time and overhead over /bin/true alone, and signal forwarding latency."""
+    spawn, signals = results["spawn"], results["signals"]
+    rows = [
+        [
+            name,
+            _median_and_spread(spawn["inits"][name]["summary"], 1e-3, 0),
+            _microseconds(spawn["inits"][name]["overhead_ns"]),
+            _times(spawn["inits"][name]["overhead_vs_reference"]),
+            _median_and_spread(signals[name]["summary"], 1e-3, 1),
+        ]
+        for name in results["inits"]
+    ]
+    rows.append(
+        ["/bin/true alone", _median_and_spread(spawn["baseline"]["summary"], 1e-3, 0), "", "", ""]
+    )
+    headers = ("init", "spawn µs (IQR)", "overhead µs", f"× {REFERENCE}", "signal µs (IQR)")
+    return TableData("Spawn overhead and signal forwarding latency", headers, rows)
+
+
+def reaping_table(results: Results) -> TableData:
+    """Per orphan count and init: time to exit, time after the last orphan, peak zombies."""
+    rows = []
+    for orphans, by_init in results["reaping"].items():
+        for name, reaping in by_init.items():
+            rows.append(
+                [
+                    f"{int(orphans):,}",
+                    name,
+                    _median_and_spread(reaping["seconds"], 1, 3),
+                    _median_and_spread(reaping["drain_seconds"], 1e3, 1),
+                    f"{reaping['peak_zombies']['maximum']:g}",
+                ]
+            )
+    headers = (
+        "orphans",
+        "init",
+        "time to exit s (IQR)",
+        "after last orphan ms (IQR)",
+        "peak zombies",
+    )
+    return TableData("Reaping as PID 1", headers, rows)
+
+
+def docker_stop_table(results: Results) -> TableData:
+    """`docker stop` seconds per image variant and init, or the reason it was skipped."""
+    docker_stop = results["docker_stop"]
+    if "skipped" in docker_stop:
+        return TableData("docker stop", ("result",), [[docker_stop["skipped"]]])
+    rows = [
+        [variant, init, _median_and_spread(series["summary"], 1e3, 1)]
+        for variant, by_init in docker_stop["variants"].items()
+        for init, series in by_init.items()
+    ]
+    return TableData("docker stop", ("image variant", "init", "stop ms (IQR)"), rows)
+
+
+def result_tables(results: Results) -> list[TableData]:
+    """Every results table, in the order the terminal and the docs show them."""
+    return [
+        targets_table(results),
+        size_and_memory_table(results),
+        spawn_and_signals_table(results),
+        reaping_table(results),
+        docker_stop_table(results),
+    ]
+
+
+def terminal_tables(results: Results) -> list[Table]:
+    """The result tables as rich tables (cells escaped: `[stack]` is text, not markup)."""
+    rendered = []
+    for data in result_tables(results):
+        table = Table(*data.headers, title=data.title)
+        for row in data.rows:
+            table.add_row(*(escape(cell) for cell in row))
+        rendered.append(table)
+    return rendered
+
+
+def markdown_table(data: TableData) -> str:
+    """A GitHub-flavoured Markdown table (pipes in cells escaped)."""
+    lines = [
+        "| " + " | ".join(data.headers) + " |",
+        "|" + "---|" * len(data.headers),
+        *("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in data.rows),
+    ]
+    return "\n".join(lines)
+
+
+def _markdown_section(heading: str, data: TableData) -> str:
+    return f"{heading} {data.title}\n\n{markdown_table(data)}"
+
+
+def _machine_table(results: Results) -> TableData:
+    machine, plan = results["machine"], results["plan"]
+    rows = [
+        ["CPU", f"{machine['cpu_model']}, {machine['cores']} cores"],
+        ["memory", f"{machine['memory_bytes'] / 2**30:.1f} GiB"],
+        ["kernel", machine["kernel"]],
+        ["OS", machine["os"]],
+        ["Python", machine["python"]],
+        ["date (UTC)", machine["date"]],
+        [
+            "run",
+            f"{plan['name']}: VmHWM ×{plan['memory_runs']}, spawn ×{plan['spawn_runs']}, "
+            f"signals ×{plan['signals']}, reaping ×{plan['reaping_runs']} at "
+            f"{', '.join(f'{count:,}' for count in plan['orphan_counts'])} orphans, "
+            f"docker stop ×{plan['docker_runs']}; took {results['duration_seconds']:.0f} s",
+        ],
+    ]
+    return TableData("Machine", ("property", "value"), rows)
+
+
+def _versions_table(results: Results) -> TableData:
+    rows = [
+        [name, init["version"], f"`{init['binary']}`", f"`{' '.join(init['command'])}`"]
+        for name, init in results["inits"].items()
+    ]
+    return TableData("Inits compared", ("init", "version", "binary", "command"), rows)
+
+
+METHOD = """\
+- **Binary size**: bytes on disk. mini-init for amd64 and arm64 (built by `mini-init-tools build`
+  at the start of the run); the peers are Debian's packages.
+- **VmHWM**: the init (not its child) supervises `sleep 0.2`; `/proc/<init>/status` is read every
+  5 ms and the last reading before the app exits is kept (VmHWM only grows). The pages resident at
+  that moment, by mapping, are in the JSON.
+- **Spawn overhead**: `INIT -- /bin/true` and `/bin/true` alone, spawned with `posix_spawn` and
+  timed until `waitpid` returns, round-robin over the commands (the first command of each round
+  rotates); overhead = median(init) − median(`/bin/true`). The inits are not PID 1 here; their
+  warnings about it go to `/dev/null` for every init alike.
+- **Signal forwarding**: every init supervises a Python app that blocks SIGUSR1 and waits in
+  `sigwaitinfo`, then prints `time.monotonic_ns()`. The bench takes `monotonic_ns()` just before
+  `kill(init, SIGUSR1)`; the latency includes the app's wake-up, the same for every init. All inits
+  run side by side and the signals go round-robin; the bench, the inits and the apps share one CPU,
+  since otherwise where the scheduler places each long-lived process decides the figure (the same
+  binary measured 14 µs in one run and 43 µs in the next).
+- **Reaping**: `unshare --pid --fork --mount-proc INIT -- python make_orphans.py N`; the helper
+  double-forks N times (each grandchild exits at once and is re-parented to the init), prints the
+  time and exits. Time to exit runs from the start to the init's exit; "after last orphan" from the
+  helper's last fork to the init's exit. Zombies are counted every 5 ms among the init's
+  descendants (every process of its namespace), walked through the host's
+  `/proc/<pid>/task/<pid>/children` files. The helper's forks pace the run; the peak zombie count
+  shows whether an init falls behind.
+- **docker stop**: the image's own init (its entrypoint) runs `catatonit -P` (static, pauses until
+  SIGTERM; bind-mounted) and `container.stop(timeout=10)` is timed; the same app under
+  `docker run --init` (Docker's tini) in the same image is the comparison. The init inside the
+  images is the one `mini-init-tools images` last built, which may differ from this run's build.
+- Every measurement visits the inits round-robin within each repetition, so drift in the machine
+  affects all of them alike."""
+
+
+def render_markdown(results: Results, results_path: str, chart_name: str) -> str:
+    """The whole docs/benchmarks.md page for `results`."""
+    sections = [
+        "# Benchmarks",
+        f"Generated by `mini-init-tools bench` from `{results_path}`; rerun the bench to update"
+        " this page, do not edit it by hand.",
+        "## How to rerun\n\n"
+        "    pip install -e '.[bench]'          # matplotlib, for the chart\n"
+        "    apt-get install tini dumb-init catatonit\n"
+        "    mini-init-tools bench              # full run (the machine table says how long)\n"
+        "    mini-init-tools bench --quick      # under a minute, noisier\n\n"
+        "As root (reaping runs each init as PID 1 of a new PID namespace). `--output DIR` puts the"
+        " JSON (every raw figure) and the chart elsewhere; this page is always rewritten.",
+        _markdown_section("##", _machine_table(results)),
+        _markdown_section("##", targets_table(results)),
+        _markdown_section("##", _versions_table(results)),
+        f"## Results\n\nRatios are against {REFERENCE} (what `docker run --init` runs here);"
+        " lower is better.\n\n"
+        f"![ratios to {REFERENCE}]({chart_name})",
+        _markdown_section("###", size_and_memory_table(results)),
+        _markdown_section("###", spawn_and_signals_table(results)),
+        _markdown_section("###", reaping_table(results)),
+        _markdown_section("###", docker_stop_table(results)),
+        "## How each figure is measured\n\n" + METHOD,
+    ]
+    return "\n\n".join(sections) + "\n"
