@@ -16,12 +16,8 @@ readonly PIP_STAMP=$REPO_ROOT/build/bootstrap/pip-installed
 
 fail() { echo "bootstrap.sh: $*" >&2; exit 1; }
 
-installed() {
-    local package
-    for package in "$@"; do
-        dpkg-query -W -f '${db:Status-Status}' "$package" 2>/dev/null | grep -qx installed || return 1
-    done
-}
+# shellcheck source=packages.sh
+source "$REPO_ROOT/buildx/packages.sh"
 
 install_build_packages() {
     installed "${BUILD_PACKAGES[@]}" && return

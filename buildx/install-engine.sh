@@ -17,12 +17,8 @@ readonly TRIXIE_PIN=/etc/apt/preferences.d/mini-init-trixie
 
 fail() { echo "install-engine.sh: $*" >&2; exit 1; }
 
-installed() {
-    local package
-    for package in "$@"; do
-        dpkg-query -W -f '${db:Status-Status}' "$package" 2>/dev/null | grep -qx installed || return 1
-    done
-}
+# shellcheck source=packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
 
 recent_qemu() {
     local version
