@@ -1,0 +1,1 @@
+"""Binary-level tests of the init, for every architecture, as a plain child and as PID 1."""

@@ -1,0 +1,365 @@
+"""Starts mini-init as a plain child or as PID 1 of a new PID namespace, and reads what it did."""
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pytest
+
+from . import procfs
+
+HELPERS = Path(__file__).parent / "helpers"
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+TAG_VARIABLE = "MINI_INIT_TEST_TAG"
+UNSHARE = (
+    shutil.which("unshare") or "/usr/bin/unshare"
+)  # absolute: a test may hand the init any PATH
+
+# Bounds generous enough for an init emulated by QEMU on a busy two-core machine.
+START_TIMEOUT = 15.0
+RUN_TIMEOUT = 30.0
+
+USAGE_LINE = "mini-init: usage: mini-init [-v|--verbose] [-V|--version] -- COMMAND [ARG...]"
+NOT_REAPING_WARNING = (
+    "mini-init: warning: not PID 1 and EP_SUBREAPER is not 1: orphans will not be reaped"
+)
+EVENT_LINE = re.compile(
+    r"mini-init: t=(?P<seconds>\d+\.\d{6}) (?P<text>event=[a-z]+(?: [a-z_]+=[^\s=]+)*)"
+)
+
+# For tests whose scenario only exists in one mode; every other test runs in both.
+ONLY_AS_PID1 = pytest.mark.parametrize("as_pid1", [True], ids=["pid1"])
+ONLY_AS_CHILD = pytest.mark.parametrize("as_pid1", [False], ids=["child"])
+
+StderrKind = Literal["file", "closed", "broken-pipe"]
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = START_TIMEOUT) -> None:
+    """Poll `condition` until it is true; fail the test naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.01)
+
+
+def python_helper(name: str, *arguments: object) -> list[str]:
+    """Command line running a Python helper natively, isolated from the test's Python settings."""
+    return [sys.executable, "-I", "-S", str(HELPERS / name), *map(str, arguments)]
+
+
+def shell_helper(name: str, *arguments: object) -> list[str]:
+    return ["sh", str(HELPERS / name), *map(str, arguments)]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One way to run the init: which build, and whether it is PID 1 of its own PID namespace."""
+
+    arch: str
+    binary: Path
+    as_pid1: bool
+
+    def launch_command(self, init_arguments: Sequence[str]) -> list[str]:
+        if self.as_pid1:
+            return [UNSHARE, "--pid", "--fork", "--mount-proc", str(self.binary), *init_arguments]
+        return python_helper("reaping_parent.py", self.binary, *init_arguments)
+
+    @property
+    def start_warnings(self) -> list[str]:
+        """What the init warns at every start without EP_SUBREAPER=1 in this mode."""
+        return [] if self.as_pid1 else [NOT_REAPING_WARNING]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One -v line: its monotonic time and the text after it (`event=reap main=1 pid=7 exit=0`)."""
+
+    seconds: float
+    text: str
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return dict(field.split("=", 1) for field in self.text.split(" "))
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What a run of the init left: its exit code (negative: killed by that signal) and output."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    ended_at: float
+
+    @property
+    def stderr_lines(self) -> list[str]:
+        return self.stderr.splitlines()
+
+    @property
+    def events(self) -> list[Event]:
+        return parse_events(self.stderr)
+
+    @property
+    def event_texts(self) -> list[str]:
+        return [event.text for event in self.events]
+
+    @property
+    def messages(self) -> list[str]:
+        """Stderr lines that are not -v events: warnings and errors."""
+        return [line for line in self.stderr_lines if not EVENT_LINE.fullmatch(line)]
+
+
+def parse_events(stderr: str) -> list[Event]:
+    matches = (EVENT_LINE.fullmatch(line) for line in stderr.splitlines())
+    return [Event(float(match["seconds"]), match["text"]) for match in matches if match]
+
+
+class InitRun:
+    """A started init: its launcher (unshare or the reaping parent), host PID and output files."""
+
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        command: Sequence[str],
+        environment: dict[str, str],
+        output_prefix: Path,
+    ) -> None:
+        self.process = process
+        self.command = command
+        self.environment = environment
+        self._stdout = output_prefix.with_name(f"{output_prefix.name}-stdout")
+        self._stderr = output_prefix.with_name(f"{output_prefix.name}-stderr")
+        self._init_pid: int | None = None
+
+    @property
+    def init_pid(self) -> int:
+        """Host PID of the init: the launcher's only child."""
+        if self._init_pid is None:
+            wait_until(
+                lambda: procfs.children(self.process.pid) or self.process.poll() is not None,
+                "the launcher to start the init",
+            )
+            found = procfs.children(self.process.pid)
+            if not found:
+                pytest.fail(
+                    f"the launcher exited with {self.process.returncode} before the init ran:"
+                    f" {self.stderr_text()!r}"
+                )
+            self._init_pid = found[0]
+        return self._init_pid
+
+    def main_child(self, command_name: str | None = None) -> int:
+        """Host PID of the init's child once it runs `command_name` (default: the command's file
+        name), that is after its execve."""
+        command_name = command_name or Path(self.command[0]).name
+        found: list[int] = []
+
+        def child_runs_command() -> bool:
+            found[:] = [
+                pid
+                for pid in procfs.children(self.init_pid)
+                if procfs.command_name(pid) == command_name[:15]
+            ]
+            return bool(found)
+
+        wait_until(child_runs_command, f"the init's child to run {command_name}")
+        return found[0]
+
+    def send(self, number: int) -> None:
+        os.kill(self.init_pid, number)
+
+    def stderr_text(self) -> str:
+        return self._stderr.read_text(errors="replace") if self._stderr.exists() else ""
+
+    def events_so_far(self) -> list[Event]:
+        return parse_events(self.stderr_text())
+
+    def wait_for_event(self, text: str, timeout: float = START_TIMEOUT) -> Event:
+        """The first -v event whose text starts with `text` (e.g. "event=restart")."""
+        found: list[Event] = []
+
+        def logged() -> bool:
+            found[:] = [event for event in self.events_so_far() if event.text.startswith(text)]
+            return bool(found)
+
+        wait_until(logged, f"the init to log {text!r}", timeout)
+        return found[0]
+
+    def wait(self, timeout: float = RUN_TIMEOUT) -> Finished:
+        """Wait for the init, through its launcher, to exit; fail the test after `timeout`."""
+        try:
+            exit_code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                f"the init did not exit within {timeout} s; stderr so far: {self.stderr_text()!r}"
+            )
+        ended_at = time.monotonic()
+        stdout = self._stdout.read_text(errors="replace") if self._stdout.exists() else ""
+        return Finished(exit_code, stdout, self.stderr_text(), ended_at)
+
+
+class InitLauncher:
+    """Starts runs of one target with a controlled environment and kills whatever they leave."""
+
+    def __init__(self, target: Target, workdir: Path) -> None:
+        self.target = target
+        self.workdir = workdir
+        self.tag = f"{TAG_VARIABLE}={uuid.uuid4().hex}"
+        self._runs: list[InitRun] = []
+
+    def environment(self, extra: Mapping[str, str | None]) -> dict[str, str]:
+        """PATH and the cleanup tag, plus `extra` (a value of None removes that variable)."""
+        name, value = self.tag.split("=", 1)
+        merged: dict[str, str | None] = {"PATH": SYSTEM_PATH, name: value, **extra}
+        return {key: value for key, value in merged.items() if value is not None}
+
+    def start(
+        self,
+        command: Sequence[str],
+        *,
+        options: Sequence[str] = (),
+        env: Mapping[str, str | None] | None = None,
+        stdin: int | None = subprocess.DEVNULL,
+        stderr: StderrKind = "file",
+        before_exec: Callable[[], None] | None = None,
+    ) -> InitRun:
+        """Start `init OPTIONS -- COMMAND`; `before_exec` runs in the launcher right before exec."""
+        return self.start_with_arguments(
+            [*options, "--", *command], env=env, stdin=stdin, stderr=stderr, before_exec=before_exec
+        )
+
+    def start_with_arguments(
+        self,
+        init_arguments: Sequence[str],
+        *,
+        env: Mapping[str, str | None] | None = None,
+        stdin: int | None = subprocess.DEVNULL,
+        stderr: StderrKind = "file",
+        before_exec: Callable[[], None] | None = None,
+    ) -> InitRun:
+        """Start the init with exactly `init_arguments` after its name."""
+        environment = self.environment(env or {})
+        arguments = list(init_arguments)
+        command = arguments[arguments.index("--") + 1 :] if "--" in arguments else []
+        argv = self.target.launch_command(arguments)
+        output_prefix = self.workdir / f"init-{len(self._runs) + 1}"
+        with (
+            open(f"{output_prefix}-stdout", "wb") as stdout_file,
+            open(f"{output_prefix}-stderr", "wb") as stderr_file,
+        ):
+            stderr_target, close_after_start = self._stderr_target(stderr, stderr_file.fileno())
+            process = subprocess.Popen(
+                argv,
+                stdin=stdin,
+                stdout=stdout_file,
+                stderr=stderr_target,
+                env=environment,
+                cwd=self.workdir,
+                start_new_session=True,
+                preexec_fn=self._before_exec(stderr, before_exec),
+            )
+            for descriptor in close_after_start:
+                os.close(descriptor)
+        run = InitRun(process, command, environment, output_prefix)
+        self._runs.append(run)
+        return run
+
+    def run(
+        self,
+        command: Sequence[str],
+        *,
+        options: Sequence[str] = (),
+        env: Mapping[str, str | None] | None = None,
+        stdin_bytes: bytes | None = None,
+        timeout: float = RUN_TIMEOUT,
+    ) -> Finished:
+        """Start the init, feed it `stdin_bytes` if given, and wait for it to exit on its own."""
+        run = self.start(
+            command,
+            options=options,
+            env=env,
+            stdin=subprocess.PIPE if stdin_bytes is not None else subprocess.DEVNULL,
+        )
+        if stdin_bytes is not None:
+            assert run.process.stdin is not None
+            run.process.stdin.write(stdin_bytes)
+            run.process.stdin.close()
+        return run.wait(timeout)
+
+    @staticmethod
+    def _stderr_target(kind: StderrKind, file_descriptor: int) -> tuple[int, list[int]]:
+        """The launcher's stderr descriptor, and the descriptors to close once it started."""
+        if kind == "broken-pipe":
+            read_end, write_end = os.pipe()
+            os.close(read_end)
+            return write_end, [write_end]
+        return file_descriptor, []
+
+    @staticmethod
+    def _before_exec(
+        kind: StderrKind, before_exec: Callable[[], None] | None
+    ) -> Callable[[], None]:
+        def prepare() -> None:
+            if kind == "closed":
+                os.close(2)
+            if before_exec is not None:
+                before_exec()
+
+        return prepare
+
+    def kill_everything(self) -> None:
+        """SIGKILL every init this launcher started and every process that inherited the tag."""
+        for run in self._runs:
+            if run.process.poll() is None:
+                for pid in procfs.children(run.process.pid):
+                    _kill_quietly(pid)
+                _kill_quietly(run.process.pid)
+        for pid in procfs.processes_with_environment_entry(self.tag):
+            _kill_quietly(pid)
+        for run in self._runs:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                run.process.wait(START_TIMEOUT)
+
+
+def _kill_quietly(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+class SignalRecorder:
+    """Drives helpers/signal_recorder.py: an app and its grandchildren leave a file per signal."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.directory = workdir / "signals"
+        self.directory.mkdir()
+
+    def command(self, grandchildren: int, *signals: int) -> list[str]:
+        numbers = [int(number) for number in signals]
+        return python_helper("signal_recorder.py", self.directory, grandchildren, *numbers)
+
+    def wait_ready(self, processes: int) -> None:
+        wait_until(
+            lambda: len(list(self.directory.glob("ready-*"))) == processes,
+            f"{processes} recorder processes to install their handlers",
+        )
+
+    def receivers(self, number: int) -> int:
+        """How many recorder processes got signal `number`."""
+        return len(list(self.directory.glob(f"*.{number}")))
+
+    def wait_received(self, number: int, processes: int) -> None:
+        wait_until(
+            lambda: self.receivers(number) == processes,
+            f"signal {number} to reach {processes} recorder processes",
+        )

@@ -1,0 +1,148 @@
+"""Process facts read from /proc: children, state, group, signal sets, descriptors, CPU time."""
+
+import os
+from pathlib import Path
+
+PROC = Path("/proc")
+CLOCK_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [2] pgrp, ..."""
+    text = (PROC / str(pid) / "stat").read_text()
+    return text[text.rindex(")") + 2 :].split()
+
+
+def state(pid: int) -> str | None:
+    """One-letter state (R, S, D, T, t, Z, ...), or None when the process is gone."""
+    try:
+        return _stat_fields(pid)[0]
+    except (OSError, ValueError):
+        return None
+
+
+def is_alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
+    return state(pid) not in (None, "Z", "X")
+
+
+def is_stopped(pid: int) -> bool:
+    """True when the process is stopped by a signal or traced."""
+    return state(pid) in ("T", "t")
+
+
+def parent(pid: int) -> int:
+    return int(_stat_fields(pid)[1])
+
+
+def group_and_session(pid: int) -> tuple[int, int]:
+    fields = _stat_fields(pid)
+    return int(fields[2]), int(fields[3])
+
+
+def command_name(pid: int) -> str:
+    """The comm of a process ('' when it is gone)."""
+    try:
+        return (PROC / str(pid) / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def is_in_nanosleep(pid: int) -> bool:
+    """True once a process such as `sleep` is blocked in its sleep, past its start-up."""
+    try:
+        return "nanosleep" in (PROC / str(pid) / "wchan").read_text()
+    except OSError:
+        return False
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of the whole process (all threads), in seconds."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS_PER_SECOND
+
+
+def children(pid: int) -> list[int]:
+    """Direct children of a process in creation order, over all its threads (QEMU adds threads)."""
+    found: list[int] = []
+    for task in sorted((PROC / str(pid) / "task").glob("*")):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return list(dict.fromkeys(found))
+
+
+def _status_field(pid: int, name: str) -> str:
+    for line in (PROC / str(pid) / "status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key == name:
+            return value.strip()
+    raise KeyError(f"{name} not in /proc/{pid}/status")
+
+
+def _signals_in_mask(hex_mask: str) -> set[int]:
+    mask = int(hex_mask, 16)
+    return {bit + 1 for bit in range(64) if mask >> bit & 1}
+
+
+def blocked_signals(pid: int) -> set[int]:
+    return _signals_in_mask(_status_field(pid, "SigBlk"))
+
+
+def ignored_signals(pid: int) -> set[int]:
+    return _signals_in_mask(_status_field(pid, "SigIgn"))
+
+
+def open_descriptors(pid: int) -> list[int]:
+    return sorted(int(fd) for fd in os.listdir(PROC / str(pid) / "fd"))
+
+
+def namespace_pid(pid: int) -> int:
+    """The PID a process has in its own (innermost) PID namespace."""
+    return int(_status_field(pid, "NSpid").split()[-1])
+
+
+def _parents_of_all_processes() -> dict[int, int]:
+    parents: dict[int, int] = {}
+    for entry in PROC.iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = parent(int(entry.name))
+            except (OSError, ValueError):
+                continue
+    return parents
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` in the process tree (zombies included)."""
+    by_parent: dict[int, list[int]] = {}
+    for child, its_parent in _parents_of_all_processes().items():
+        by_parent.setdefault(its_parent, []).append(child)
+    found: list[int] = []
+    pending = list(by_parent.get(pid, []))
+    while pending:
+        child = pending.pop()
+        found.append(child)
+        pending += by_parent.get(child, [])
+    return found
+
+
+def zombie_descendants(pid: int) -> list[int]:
+    return [child for child in descendants(pid) if state(child) == "Z"]
+
+
+def processes_with_environment_entry(entry: str) -> list[int]:
+    """PIDs whose initial environment holds exactly `entry` (NAME=value)."""
+    wanted = entry.encode()
+    found: list[int] = []
+    for directory in PROC.iterdir():
+        if not directory.name.isdigit():
+            continue
+        try:
+            environment = (directory / "environ").read_bytes()
+        except OSError:
+            continue
+        if wanted in environment.split(b"\0"):
+            found.append(int(directory.name))
+    return found

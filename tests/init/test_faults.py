@@ -1,0 +1,98 @@
+"""Internal failures: when fork fails the init says so in one line and exits 125, never hangs."""
+
+import contextlib
+import os
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .harness import InitLauncher, Target, shell_helper, wait_until
+
+PIDS_HIERARCHY = Path("/sys/fs/cgroup/pids")
+CANNOT_FORK = "mini-init: cannot fork: Resource temporarily unavailable"
+FAILURE_TIMEOUT = 10.0
+
+
+class PidsCgroup:
+    """A pids cgroup (v1) the launcher joins before its exec, so the init and its children count."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def join(self) -> None:
+        """Move the calling process into the group (used as `before_exec`)."""
+        (self.path / "cgroup.procs").write_text(str(os.getpid()))
+
+    def task_count(self) -> int:
+        return int((self.path / "pids.current").read_text())
+
+    def allow_tasks(self, count: int) -> None:
+        (self.path / "pids.max").write_text(str(count))
+
+    def kill_members(self) -> None:
+        for pid in (self.path / "cgroup.procs").read_text().split():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
+
+
+@pytest.fixture
+def pids_cgroup(mini_init: InitLauncher) -> Iterator[PidsCgroup]:
+    if not (PIDS_HIERARCHY / "cgroup.procs").exists():
+        pytest.fail(
+            f"no pids cgroup v1 hierarchy at {PIDS_HIERARCHY}: these tests need it to make"
+            " fork fail",
+            pytrace=False,
+        )
+    group = PidsCgroup(PIDS_HIERARCHY / f"mini-init-test-{uuid.uuid4().hex}")
+    group.path.mkdir()
+    yield group
+    mini_init.kill_everything()  # also reaps the launchers, which count in the group until reaped
+    group.kill_members()
+    wait_until(lambda: group.task_count() == 0, "the test cgroup to empty")
+    group.path.rmdir()
+
+
+def tasks_of_an_idle_init(mini_init: InitLauncher, pids_cgroup: PidsCgroup) -> int:
+    """Tasks the launcher and the init hold in the group (QEMU adds threads), child not counted."""
+    run = mini_init.start(["sleep", "30"], before_exec=pids_cgroup.join)
+    run.main_child()
+    count = pids_cgroup.task_count() - 1
+    run.send(signal.SIGTERM)
+    run.wait()
+    wait_until(lambda: pids_cgroup.task_count() == 0, "the probe run to end")
+    return count
+
+
+def test_fork_failure_at_start_exits_125_with_one_line(
+    target: Target, mini_init: InitLauncher, pids_cgroup: PidsCgroup
+) -> None:
+    pids_cgroup.allow_tasks(tasks_of_an_idle_init(mini_init, pids_cgroup))
+
+    started_at = time.monotonic()
+    finished = mini_init.start(["true"], before_exec=pids_cgroup.join).wait(FAILURE_TIMEOUT)
+
+    assert finished.exit_code == 125
+    assert finished.stderr_lines == [*target.start_warnings, CANNOT_FORK]
+    assert finished.ended_at - started_at < FAILURE_TIMEOUT / 2
+
+
+def test_fork_failure_at_restart_exits_125_with_one_line(
+    target: Target, mini_init: InitLauncher, pids_cgroup: PidsCgroup
+) -> None:
+    run = mini_init.start(
+        shell_helper("crash_counter.sh", mini_init.workdir, 0, "KILL"),
+        options=["-v"],
+        env={"EP_RESTART_ENABLED": "1", "EP_RESTART_BACKOFF_SECONDS": "1"},
+        before_exec=pids_cgroup.join,
+    )
+    run.wait_for_event("event=restart")
+
+    pids_cgroup.allow_tasks(pids_cgroup.task_count())
+    finished = run.wait(FAILURE_TIMEOUT)
+
+    assert finished.exit_code == 125
+    assert finished.messages == [*target.start_warnings, CANNOT_FORK]
