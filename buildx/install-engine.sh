@@ -11,7 +11,7 @@ set -euo pipefail
 readonly TRIXIE_PACKAGES=(docker.io docker-cli containerd docker-buildx docker-compose
     qemu-user qemu-user-binfmt qemu-user-static)
 readonly BOOKWORM_PACKAGES=(runc iptables ca-certificates curl docker-registry)
-readonly MINIMUM_QEMU=1:9
+readonly MINIMUM_QEMU=1:10
 readonly TRIXIE_SOURCE=/etc/apt/sources.list.d/mini-init-trixie.sources
 readonly TRIXIE_PIN=/etc/apt/preferences.d/mini-init-trixie
 
