@@ -1,12 +1,17 @@
-"""Fixtures for the Docker suites: the stack, checked once, and the images built and pushed once."""
+"""Fixtures for the Docker suites: the stack, checked once; the images built and pushed once; the
+scenario images and containers (always removed); the figures the scenarios measure."""
 
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import docker
 import pytest
 
 from local_registry import REGISTRY
+from scenario_containers import ScenarioContainers, remove_quietly, scenario_containers_to_remove
+from scenario_figures import FigureRecorder, figures_table
+from scenario_images import build_scenario_images
 
 STACK_UP_TIMEOUT_SECONDS = 900
 IMAGES_TIMEOUT_SECONDS = 1200
@@ -44,3 +49,42 @@ def published_images(docker_client: docker.DockerClient) -> str:
         "images", "--registry", REGISTRY, "--push", "--standin-bases", timeout=IMAGES_TIMEOUT_SECONDS
     )
     return REGISTRY
+
+
+@pytest.fixture(scope="session")
+def scenario_images(published_images: str, docker_client: docker.DockerClient) -> Iterator[None]:
+    """The scenario images (each variant plus busybox and the apps) for both platforms, built once.
+    Scenario containers left by an interrupted run are removed first, this session's after it."""
+    _remove_scenario_containers(docker_client)
+    build_scenario_images()
+    yield
+    _remove_scenario_containers(docker_client)
+
+
+def _remove_scenario_containers(client: docker.DockerClient) -> None:
+    for container in scenario_containers_to_remove(client):
+        remove_quietly(container)
+
+
+@pytest.fixture
+def containers(
+    docker_client: docker.DockerClient, scenario_images: None
+) -> Iterator[ScenarioContainers]:
+    """Starts scenario containers; removes every one of them when the test ends, passed or not."""
+    started = ScenarioContainers(docker_client)
+    yield started
+    started.remove_all()
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> FigureRecorder:
+    """Records a test's measurements for the JUnit report and the terminal summary."""
+    return FigureRecorder(request)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    lines = figures_table(config)
+    if lines:
+        terminalreporter.section("mini-init Docker scenario figures")
+        for line in lines:
+            terminalreporter.write_line(line)

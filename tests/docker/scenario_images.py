@@ -1,0 +1,69 @@
+"""The scenario test images: each mini-init variant plus the busybox sh apps (fixtures/scenario-image),
+with Debian's busybox-static added where the variant has no shell, for both platforms."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from mini_init_tools.abi_table import ARCHITECTURES
+from mini_init_tools.docker_cli import docker_command
+from mini_init_tools.paths import BUILD_DIR, REPO_ROOT
+from mini_init_tools.standins import fetch_debs, unpack
+
+from container_checks import BUILD_TIMEOUT_SECONDS
+from local_registry import REGISTRY
+
+SCENARIO_IMAGE_CONTEXT = Path(__file__).parent / "fixtures" / "scenario-image"
+BUSYBOX_LAYER = BUILD_DIR / "test-images" / "busybox-layer"
+# In the image: /busybox/busybox and one link per applet, as in distroless :debug images.
+BUSYBOX_DIRECTORY = "busybox"
+
+
+def scenario_image(variant: str) -> str:
+    """The test tag of a variant's scenario image."""
+    return f"{REGISTRY}/test/mini-init-{variant}-busybox"
+
+
+def _applets(busybox: str) -> list[str]:
+    """The applet names busybox lists (the arm64 binary runs through QEMU binfmt)."""
+    result = subprocess.run(
+        [busybox, "--list"], capture_output=True, text=True, timeout=60, check=True
+    )
+    return [name for name in result.stdout.split() if name != "busybox"]
+
+
+def write_busybox_layer() -> None:
+    """build/test-images/busybox-layer/ARCH/busybox/: Debian's busybox-static, from the .deb the
+    stand-in bases use (cached in build/standins), and a relative link per applet; rewritten each
+    time."""
+    debs = fetch_debs()
+    for arch in ARCHITECTURES:
+        busybox = unpack(debs[("busybox-static", arch)]) / "bin" / "busybox"
+        directory = BUSYBOX_LAYER / arch / BUSYBOX_DIRECTORY
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        shutil.copy2(busybox, directory / "busybox")
+        for applet in _applets(str(busybox)):
+            os.symlink("busybox", directory / applet)
+
+
+def build_scenario_images() -> None:
+    """Bake every variant's scenario image for both platforms into the local image store and push
+    it to the local registry (one buildkit export does both)."""
+    write_busybox_layer()
+    command = docker_command(
+        "buildx", "bake", "--progress", "plain",
+        "--file", str(SCENARIO_IMAGE_CONTEXT / "docker-bake.hcl"),
+        "--set", "*.output=type=image,push=true",
+    )
+    result = subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        env={**os.environ, "REGISTRY": REGISTRY, "BUSYBOX_LAYER": str(BUSYBOX_LAYER)},
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert result.returncode == 0, f"baking the scenario images failed:\n{result.stderr[-4000:]}"
