@@ -15,6 +15,21 @@ def data_directory(tmp_path: Path) -> Path:
     return directory
 
 
+def _run_lines(directory: Path) -> list[str]:
+    path = directory / "runs"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def run_count(directory: Path) -> int:
+    """How many times an app ran: the lines of the `runs` file it appends to at each start."""
+    return len(_run_lines(directory))
+
+
+def run_starts(directory: Path) -> list[float]:
+    """Each run's start (uptime seconds) from a `runs` file of "<run> <uptime>" lines."""
+    return [float(line.split()[1]) for line in _run_lines(directory)]
+
+
 def data_volume(directory: Path) -> dict[str, dict[str, Any]]:
     """The SDK's `volumes=` value that mounts `directory` at /data, read-write."""
     return {str(directory): {"bind": CONTAINER_DATA_DIR, "mode": "rw"}}

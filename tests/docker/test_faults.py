@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core_scenarios import SIGKILL_STATUS
-from data_volume import data_directory, data_volume
+from data_volume import data_directory, data_volume, run_count
 from scenario_containers import (
     VERBOSE_INIT_ENTRYPOINT,
     ImageTarget,
@@ -31,11 +31,6 @@ APP_PIDS_LIMIT = 8
 # container (init + one process) uses about 11 MiB against under 1 MiB on amd64. The OOM killer
 # then picks the largest process, the dd.
 MEMORY_LIMIT = "64m"
-
-
-def _runs(data: Path) -> int:
-    path = data / "runs"
-    return len(path.read_text().splitlines()) if path.exists() else 0
 
 
 @pytest.mark.parametrize("target", image_targets(), ids=str)
@@ -80,7 +75,7 @@ def test_oom_killed_app_exits_137(
     assert app.state()["OOMKilled"], output
     assert re.search(r"event=reap main=1 pid=\d+ signal=9\n", output), output
     assert exit_code == SIGKILL_STATUS, output
-    assert _runs(data) == 1
+    assert run_count(data) == 1
 
 
 @pytest.mark.parametrize("target", image_targets(), ids=str)
@@ -100,6 +95,6 @@ def test_oom_killed_app_is_restarted(
             "EP_RESTART_BACKOFF_SECONDS": "0",
         },
     )
-    assert _runs(data) == 3, finished.text
+    assert run_count(data) == 3, finished.text
     assert finished.text.count("event=restart") == 2, finished.text
     assert finished.exit_code == SIGKILL_STATUS, finished.text

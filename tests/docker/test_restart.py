@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS
-from data_volume import data_directory, data_volume
+from data_volume import data_directory, data_volume, run_count, run_starts
 from scenario_containers import (
     VERBOSE_INIT_ENTRYPOINT,
     ImageTarget,
@@ -24,13 +24,6 @@ SIGSEGV_STATUS = 128 + 11
 BACKOFF_SECONDS = 1
 # Backoffs are timed with a 0.01 s clock (/proc/uptime) in the app; allow for its rounding.
 CLOCK_RESOLUTION_SECONDS = 0.02
-
-
-def _runs(data: Path) -> list[float]:
-    """Each run's start (uptime seconds) from the app's `runs` file, one line per run."""
-    path = data / "runs"
-    lines = path.read_text().splitlines() if path.exists() else []
-    return [float(line.split()[1]) for line in lines]
 
 
 def _restart_environment(**settings: object) -> dict[str, str]:
@@ -49,7 +42,7 @@ def test_crashing_app_runs_max_restarts_plus_one_times(
         volumes=data_volume(data),
         environment=_restart_environment(EP_MAX_RESTARTS=2, EP_RESTART_BACKOFF_SECONDS=0),
     )
-    assert len(_runs(data)) == 3, finished.text
+    assert run_count(data) == 3, finished.text
     assert finished.exit_code == SIGSEGV_STATUS, finished.text
 
 
@@ -69,7 +62,7 @@ def test_normal_exit_after_crashes_ends_the_restarts_after_each_backoff(
             "EXIT_CODE": "3",
         },
     )
-    starts = _runs(data)
+    starts = run_starts(data)
     gaps = [later - earlier for earlier, later in pairwise(starts)]
     for gap in gaps:
         figures.record("seconds between runs", gap, "s")
@@ -94,6 +87,6 @@ def test_docker_stop_during_the_backoff_ends_at_once_with_the_crash_status(
     seconds = app.timed_stop()
     exit_code = app.wait_for_exit()
     figures.record("docker stop during backoff", seconds, "s")
-    assert len(_runs(data)) == 1, app.output()
+    assert run_count(data) == 1, app.output()
     assert exit_code == SIGSEGV_STATUS, app.output()
     assert seconds < PROMPT_STOP_LIMIT_SECONDS, app.output()
