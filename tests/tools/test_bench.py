@@ -1,22 +1,31 @@
 """`mini-init-tools bench`: statistics, run order, verdicts, docs page, failures; no timing."""
 
+import gzip
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from docker.errors import DockerException, ImageNotFound
 from typer.testing import CliRunner
 
+from mini_init_tools.bench import docker_stop, image_sizes, local_images
 from mini_init_tools.bench.contenders import Contender, round_robin
-from mini_init_tools.bench.docker_stop import NOT_BUILT
+from mini_init_tools.bench.image_sizes import Layer, base_of, size_row, uncompressed_bytes
+from mini_init_tools.bench.local_images import NO_DAEMON, missing_images_reason
 from mini_init_tools.bench.reaping import count_zombies
-from mini_init_tools.bench.report import render_markdown
+from mini_init_tools.bench.report import render_markdown, terminal_tables
 from mini_init_tools.bench.signals import measure_signal_latency
 from mini_init_tools.bench.summary import ratio, summarize
 from mini_init_tools.bench.targets import judge_targets
 from mini_init_tools.cli import app
+from mini_init_tools.errors import ToolError
 
 runner = CliRunner()
+NOT_BUILT = missing_images_reason(["mini-init:alpine"])
+BASE = "localhost:5000/standin/alpine:3.20"
+BASE_LAYER = Layer("sha256:base", 1_000_000, 2_000_000)
+INIT_LAYER = Layer("sha256:init", 4_000, 9_000)
 
 
 def _series(median: float) -> dict[str, float]:
@@ -50,7 +59,7 @@ def _tiny_results(
         "peak_zombies": _series(2),
     }
     return {
-        "schema": 1,
+        "schema": 2,
         "plan": {
             "name": "quick",
             "memory_runs": 3,
@@ -108,6 +117,14 @@ def _tiny_results(
         },
         "reaping": {"1000": {"mini-init": reaping, "tini-static": reaping}},
         "signals": {name: {"latency_ns": [10_000], "summary": _series(10_000)} for name in inits},
+        "image_sizes": {
+            "images": [
+                size_row("mini-init:scratch", "linux/arm64", "scratch", [INIT_LAYER], []),
+                size_row(
+                    "mini-init:alpine", "linux/amd64", BASE, [BASE_LAYER, INIT_LAYER], [BASE_LAYER]
+                ),
+            ]
+        },
         "docker_stop": {"skipped": NOT_BUILT},
         "duration_seconds": 42.0,
     }
@@ -162,6 +179,105 @@ def test_markdown_page_says_how_to_rerun_the_machine_the_targets_and_the_tables(
     assert "| 1,000 | mini-init | 0.700 (IQR 0.000) | 3.0 (IQR 0.0) | 2 |" in page
     assert NOT_BUILT in page
     assert "![ratios to tini-static](benchmarks.png)" in page
+
+
+def test_how_to_rerun_builds_the_images_before_the_bench() -> None:
+    page = render_markdown(_tiny_results(), "build/bench/results.json", "benchmarks.png")
+    rerun = page.split("## How to rerun", 1)[1].split("##", 1)[0]
+    assert rerun.index("mini-init-tools images --standin-bases") < rerun.index(
+        "mini-init-tools bench"
+    )
+
+
+def test_image_sizes_table_shows_each_image_next_to_its_base() -> None:
+    page = render_markdown(_tiny_results(), "build/bench/results.json", "benchmarks.png")
+    assert "### Image sizes (bytes)" in page
+    assert (
+        "| mini-init:alpine | linux/amd64 | 1,004,000 | 2,009,000 | 1,000,000 | 2,000,000 "
+        "| 4,000 / 9,000 |" in page
+    )
+    assert "| mini-init:scratch | linux/arm64 | 4,000 | 9,000 | 0 | 0 | 4,000 / 9,000 |" in page
+
+
+def test_skipped_docker_sections_say_why_in_the_page_and_the_terminal() -> None:
+    results = _tiny_results()
+    results["image_sizes"] = {"skipped": NO_DAEMON}
+    page = render_markdown(results, "build/bench/results.json", "benchmarks.png")
+    assert f"### Image sizes (bytes)\n\n| result |\n|---|\n| {NO_DAEMON} |" in page
+    assert f"### docker stop (amd64)\n\n| result |\n|---|\n| {NOT_BUILT} |" in page
+    titles = [table.title for table in terminal_tables(results)]
+    assert "Image sizes (bytes)" in titles and "docker stop (amd64)" in titles
+
+
+def test_the_init_layer_is_what_the_image_adds_to_its_base() -> None:
+    row = size_row("mini-init:alpine", "linux/amd64", BASE, [BASE_LAYER, INIT_LAYER], [BASE_LAYER])
+    assert (row["compressed_bytes"], row["uncompressed_bytes"]) == (1_004_000, 2_009_000)
+    assert (row["base_compressed_bytes"], row["base_uncompressed_bytes"]) == (1_000_000, 2_000_000)
+    assert (row["init_layer_compressed_bytes"], row["init_layer_uncompressed_bytes"]) == (
+        4_000,
+        9_000,
+    )
+
+
+def test_an_image_not_built_on_the_stand_in_base_says_how_to_rebuild() -> None:
+    other_base = Layer("sha256:other", 1, 1)
+    with pytest.raises(ToolError, match="not built on the local .*images --standin-bases"):
+        size_row("mini-init:alpine", "linux/amd64", BASE, [other_base, INIT_LAYER], [BASE_LAYER])
+
+
+def test_scratch_has_no_base_and_the_others_have_their_stand_in() -> None:
+    assert base_of("scratch") == "scratch"
+    assert base_of("alpine") == BASE
+    assert base_of("distroless-nonroot").endswith("standin/distroless-static:debian12-nonroot")
+
+
+def test_uncompressed_size_counts_the_decompressed_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        image_sizes, "read_local_content", lambda digest: gzip.compress(b"x" * 3000)
+    )
+    gzip_layer = {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:a"}
+    assert uncompressed_bytes(gzip_layer) == 3000
+    zstd_layer = {"mediaType": "application/vnd.oci.image.layer.v1.tar+zstd", "digest": "sha256:b"}
+    with pytest.raises(ToolError, match="only gzip or plain tar"):
+        uncompressed_bytes(zstd_layer)
+
+
+class _Images:
+    def __init__(self, local: set[str]) -> None:
+        self.local = local
+
+    def get(self, name: str) -> object:
+        if name not in self.local:
+            raise ImageNotFound(name)
+        return object()
+
+
+class _Client:
+    def __init__(self, local: set[str]) -> None:
+        self.images = _Images(local)
+
+
+def test_missing_images_are_named_with_the_command_that_builds_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(local_images.docker, "from_env", lambda: _Client({"mini-init:scratch"}))
+    skipped = docker_stop.measure_docker_stop(runs=1)["skipped"]
+    assert skipped == (
+        "skipped: mini-init:distroless, mini-init:distroless-nonroot, mini-init:alpine "
+        "not in the local image store (run mini-init-tools images --standin-bases)"
+    )
+    assert "mini-init:alpine" in image_sizes.measure_image_sizes()["skipped"]
+
+
+def test_docker_sections_are_skipped_when_the_daemon_is_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def daemon_down() -> None:
+        raise DockerException("connection refused")
+
+    monkeypatch.setattr(local_images.docker, "from_env", daemon_down)
+    assert docker_stop.measure_docker_stop(runs=1) == {"skipped": NO_DAEMON}
+    assert image_sizes.measure_image_sizes() == {"skipped": NO_DAEMON}
 
 
 def test_chart_is_a_png(tmp_path: Path) -> None:

@@ -34,7 +34,8 @@ def _repository(name: str) -> str:
     return name[:last_colon] if last_colon > last_slash else name
 
 
-def _read_local(digest: str) -> dict[str, Any]:
+def read_local_content(digest: str) -> bytes:
+    """The bytes of one blob (index, manifest, config or layer) in the local image store."""
     result = subprocess.run(
         ["ctr", "--address", CONTAINERD_SOCKET, "--namespace", CONTAINERD_NAMESPACE]
         + ["content", "get", digest],
@@ -45,7 +46,11 @@ def _read_local(digest: str) -> dict[str, Any]:
     if result.returncode != 0:
         reason = result.stderr.decode().strip()
         raise ToolError(f"cannot read {digest} from the local image store: {reason}")
-    return json.loads(result.stdout)
+    return result.stdout
+
+
+def _read_local(digest: str) -> dict[str, Any]:
+    return json.loads(read_local_content(digest))
 
 
 def _read_from_registry(name: str, digest: str) -> dict[str, Any]:

@@ -1,26 +1,26 @@
-"""`docker stop` latency per mini-init image variant against `docker run --init` (tini)."""
+"""`docker stop` latency in each mini-init image variant (amd64) against `docker run --init`."""
 
 import time
 from itertools import product
 from pathlib import Path
 from typing import TypedDict
 
-import docker
 from docker.client import DockerClient
-from docker.errors import DockerException, ImageNotFound
+from docker.errors import DockerException
 from docker.models.containers import Container
 from requests.exceptions import RequestException
 
 from mini_init_tools.bench.contenders import round_robin
+from mini_init_tools.bench.local_images import connect_with_images, variant_image
 from mini_init_tools.bench.summary import Summary, summarize
 from mini_init_tools.errors import ToolError
+from mini_init_tools.images import VARIANTS
 
-REPOSITORY = "mini-init"
-PROBE_IMAGE = f"{REPOSITORY}:scratch"
-NOT_BUILT = "skipped: images not built (run mini-init-tools images --standin-bases)"
-NO_DAEMON = "skipped: Docker daemon not running (run mini-init-tools stack up)"
-PAUSE_APP = Path("/usr/bin/catatonit")  # static, so it runs in any image; `-P` pauses until SIGTERM
+# Static and mode 0755, so it runs in any image and as any user (distroless-nonroot is 65532);
+# `-P` pauses until SIGTERM.
+PAUSE_APP = Path("/usr/bin/catatonit")
 PAUSE_IN_CONTAINER = "/bench/pause"
+PLATFORM = "linux/amd64"
 STOP_TIMEOUT_SECONDS = 10
 START_TIMEOUT_SECONDS = 10.0
 WITH_MINI_INIT = "mini-init"
@@ -41,28 +41,6 @@ class DockerStopResult(TypedDict, total=False):
     variants: dict[str, dict[str, StopSeries]]
 
 
-def _client_with_images() -> DockerClient | str:
-    """A client when the daemon is up and the probe image exists, else why the run is skipped."""
-    try:
-        client = docker.from_env()
-        client.images.get(PROBE_IMAGE)
-    except ImageNotFound:
-        return NOT_BUILT
-    except (DockerException, RequestException):
-        return NO_DAEMON
-    return client
-
-
-def _variants(client: DockerClient) -> list[str]:
-    """One tag (the shortest) per local mini-init image with an entrypoint (the init)."""
-    variants = []
-    for image in client.images.list(name=REPOSITORY):
-        tags = [tag.split(":", 1)[1] for tag in image.tags if tag.startswith(f"{REPOSITORY}:")]
-        if tags and image.attrs["Config"].get("Entrypoint"):
-            variants.append(min(tags, key=lambda tag: (len(tag), tag)))
-    return sorted(variants)
-
-
 def _wait_until_app_runs(container: Container) -> None:
     """The init and the app are both up (so the init's signal handling is ready) before stopping."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -77,15 +55,16 @@ def _wait_until_app_runs(container: Container) -> None:
 
 
 def time_stop(client: DockerClient, variant: str, init: str) -> float:
-    """Start the pause app under `init` in the variant's image; seconds `container.stop()` takes."""
+    """Run the pause app under `init` in the variant's amd64 image; seconds `stop()` then takes."""
     options = (
         {"command": [PAUSE_IN_CONTAINER, "-P"]}
         if init == WITH_MINI_INIT
         else {"entrypoint": [PAUSE_IN_CONTAINER, "-P"], "init": True}
     )
     container = client.containers.run(
-        f"{REPOSITORY}:{variant}",
+        variant_image(variant),
         detach=True,
+        platform=PLATFORM,
         volumes={str(PAUSE_APP): {"bind": PAUSE_IN_CONTAINER, "mode": "ro"}},
         **options,
     )
@@ -99,11 +78,12 @@ def time_stop(client: DockerClient, variant: str, init: str) -> float:
 
 
 def measure_docker_stop(runs: int) -> DockerStopResult:
-    """`runs` stops per variant and init, interleaved; or why it was skipped."""
-    client = _client_with_images()
+    """`runs` stops per variant and init, interleaved; or why it was skipped (a variant's image
+    missing skips them all: the table is meant to cover every variant)."""
+    client = connect_with_images([variant_image(variant) for variant in VARIANTS])
     if isinstance(client, str):
         return DockerStopResult(skipped=client)
-    cases = list(product(_variants(client), (WITH_MINI_INIT, WITH_DOCKER_INIT)))
+    cases = list(product(VARIANTS, (WITH_MINI_INIT, WITH_DOCKER_INIT)))
     seconds: dict[tuple[str, str], list[float]] = {case: [] for case in cases}
     try:
         for variant, init in round_robin(cases, runs):

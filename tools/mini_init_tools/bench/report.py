@@ -7,8 +7,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from mini_init_tools.bench.contenders import REFERENCE
+from mini_init_tools.bench.image_sizes import SCRATCH, base_of
+from mini_init_tools.bench.local_images import IMAGES_COMMAND
 from mini_init_tools.bench.size import MINI_INIT_ARM64
 from mini_init_tools.bench.targets import judge_targets
+from mini_init_tools.images import VARIANTS
 
 Results = dict[str, Any]
 
@@ -71,6 +74,35 @@ def size_and_memory_table(results: Results) -> TableData:
     return TableData("Binary size and own peak memory", headers, rows)
 
 
+def image_sizes_table(results: Results) -> TableData:
+    """Each image per platform next to its bare base, in bytes; or the reason it was skipped."""
+    title, image_sizes = "Image sizes (bytes)", results["image_sizes"]
+    if "skipped" in image_sizes:
+        return TableData(title, ("result",), [[image_sizes["skipped"]]])
+    rows = [
+        [
+            size["image"],
+            size["platform"],
+            f"{size['compressed_bytes']:,}",
+            f"{size['uncompressed_bytes']:,}",
+            f"{size['base_compressed_bytes']:,}",
+            f"{size['base_uncompressed_bytes']:,}",
+            f"{size['init_layer_compressed_bytes']:,} / {size['init_layer_uncompressed_bytes']:,}",
+        ]
+        for size in image_sizes["images"]
+    ]
+    headers = (
+        "image",
+        "platform",
+        "compressed",
+        "uncompressed",
+        "base compressed",
+        "base uncompressed",
+        "init layer (compressed / uncompressed)",
+    )
+    return TableData(title, headers, rows)
+
+
 def spawn_and_signals_table(results: Results) -> TableData:
     """Spawn time and overhead over /bin/true alone, and signal forwarding latency."""
     spawn, signals = results["spawn"], results["signals"]
@@ -116,16 +148,16 @@ def reaping_table(results: Results) -> TableData:
 
 
 def docker_stop_table(results: Results) -> TableData:
-    """`docker stop` seconds per image variant and init, or the reason it was skipped."""
+    """`docker stop` ms per image variant (amd64) and init, or the reason it was skipped."""
     docker_stop = results["docker_stop"]
     if "skipped" in docker_stop:
-        return TableData("docker stop", ("result",), [[docker_stop["skipped"]]])
+        return TableData("docker stop (amd64)", ("result",), [[docker_stop["skipped"]]])
     rows = [
         [variant, init, _median_and_spread(series["summary"], 1e3, 1)]
         for variant, by_init in docker_stop["variants"].items()
         for init, series in by_init.items()
     ]
-    return TableData("docker stop", ("image variant", "init", "stop ms (IQR)"), rows)
+    return TableData("docker stop (amd64)", ("image variant", "init", "stop ms (IQR)"), rows)
 
 
 def result_tables(results: Results) -> list[TableData]:
@@ -133,6 +165,7 @@ def result_tables(results: Results) -> list[TableData]:
     return [
         targets_table(results),
         size_and_memory_table(results),
+        image_sizes_table(results),
         spawn_and_signals_table(results),
         reaping_table(results),
         docker_stop_table(results),
@@ -140,10 +173,13 @@ def result_tables(results: Results) -> list[TableData]:
 
 
 def terminal_tables(results: Results) -> list[Table]:
-    """The result tables as rich tables (cells escaped: `[stack]` is text, not markup)."""
+    """The result tables as rich tables (cells escaped: `[stack]` is text, not markup; long cells
+    fold rather than lose their end on a narrow terminal)."""
     rendered = []
     for data in result_tables(results):
-        table = Table(*data.headers, title=data.title)
+        table = Table(title=data.title)
+        for header in data.headers:
+            table.add_column(header, overflow="fold")
         for row in data.rows:
             table.add_row(*(escape(cell) for cell in row))
         rendered.append(table)
@@ -192,12 +228,24 @@ def _versions_table(results: Results) -> TableData:
     return TableData("Inits compared", ("init", "version", "binary", "command"), rows)
 
 
-METHOD = """\
+STANDIN_BASES = "\n".join(
+    f"  - {variant}: `{base_of(variant)}`" for variant in VARIANTS if base_of(variant) != SCRATCH
+)
+METHOD = f"""\
 - **Binary size**: bytes on disk. mini-init for amd64 and arm64 (built by `mini-init-tools build`
   at the start of the run); the peers are Debian's packages.
 - **VmHWM**: the init (not its child) supervises `sleep 0.2`; `/proc/<init>/status` is read every
   5 ms and the last reading before the app exits is kept (VmHWM only grows). The pages resident at
   that moment, by mapping, are in the JSON.
+- **Image sizes**: every `mini-init:<variant>` image per platform, read from the local containerd
+  image store (`ctr content get`): compressed = the sum of the layer sizes in the platform's
+  manifest (the gzip blobs a pull downloads); uncompressed = the sum of the layer tars' sizes, each
+  blob decompressed and its bytes counted (tar headers and padding included; these bytes hash to the
+  config's `diff_ids`). The base's layers must be the image's first layers; the rest is the init
+  layer (`COPY --link` of `/sbin/mini-init`). Each base is measured the same way (scratch is 0). It
+  is the stand-in `--standin-bases` builds the variant on, made of Debian packages (busybox-static
+  for alpine) since no real base can be pulled here, so its size differs from the real base's:
+{STANDIN_BASES}
 - **Spawn overhead**: `INIT -- /bin/true` and `/bin/true` alone, spawned with `posix_spawn` and
   timed until `waitpid` returns, round-robin over the commands (the first command of each round
   rotates); overhead = median(init) − median(`/bin/true`). The inits are not PID 1 here; their
@@ -215,10 +263,13 @@ METHOD = """\
   descendants (every process of its namespace), walked through the host's
   `/proc/<pid>/task/<pid>/children` files. The helper's forks pace the run; the peak zombie count
   shows whether an init falls behind.
-- **docker stop**: the image's own init (its entrypoint) runs `catatonit -P` (static, pauses until
-  SIGTERM; bind-mounted) and `container.stop(timeout=10)` is timed; the same app under
-  `docker run --init` (Docker's tini) in the same image is the comparison. The init inside the
-  images is the one `mini-init-tools images` last built, which may differ from this run's build.
+- **docker stop**: in the linux/amd64 image of every variant, the image's own init (its entrypoint)
+  runs `catatonit -P` (static, pauses until SIGTERM; bind-mounted read-only, mode 0755, so
+  distroless-nonroot's user 65532 runs it too) and `container.stop(timeout=10)` is timed once both
+  processes run; the same app under `docker run --init` (Docker's tini) in the same image is the
+  comparison. The init inside the images is the one `mini-init-tools images` last built, which
+  may differ from this run's build. Without all four images, both Docker sections say which are
+  missing and are skipped.
 - Every measurement visits the inits round-robin within each repetition, so drift in the machine
   affects all of them alike."""
 
@@ -230,10 +281,12 @@ def render_markdown(results: Results, results_path: str, chart_name: str) -> str
         f"Generated by `mini-init-tools bench` from `{results_path}`; rerun the bench to update"
         " this page, do not edit it by hand.",
         "## How to rerun\n\n"
-        "    pip install -e '.[bench]'          # matplotlib, for the chart\n"
+        "    pip install -e '.[bench]'               # matplotlib, for the chart\n"
         "    apt-get install tini dumb-init catatonit\n"
-        "    mini-init-tools bench              # full run (the machine table says how long)\n"
-        "    mini-init-tools bench --quick      # under a minute, noisier\n\n"
+        "    mini-init-tools stack up                # Docker and the local registry\n"
+        f"    {IMAGES_COMMAND}  # the four mini-init:<variant> images, both platforms\n"
+        "    mini-init-tools bench                   # full run (the machine table says how long)\n"
+        "    mini-init-tools bench --quick           # under a minute, noisier\n\n"
         "As root (reaping runs each init as PID 1 of a new PID namespace). `--output DIR` puts the"
         " JSON (every raw figure) and the chart elsewhere; this page is always rewritten.",
         _markdown_section("##", _machine_table(results)),
@@ -243,6 +296,7 @@ def render_markdown(results: Results, results_path: str, chart_name: str) -> str
         " lower is better.\n\n"
         f"![ratios to {REFERENCE}]({chart_name})",
         _markdown_section("###", size_and_memory_table(results)),
+        _markdown_section("###", image_sizes_table(results)),
         _markdown_section("###", spawn_and_signals_table(results)),
         _markdown_section("###", reaping_table(results)),
         _markdown_section("###", docker_stop_table(results)),

@@ -11,6 +11,7 @@ from pathlib import Path
 from mini_init_tools.bench.chart import require_matplotlib, write_chart
 from mini_init_tools.bench.contenders import find_contenders, version_of
 from mini_init_tools.bench.docker_stop import measure_docker_stop
+from mini_init_tools.bench.image_sizes import measure_image_sizes
 from mini_init_tools.bench.machine import describe_machine
 from mini_init_tools.bench.memory import measure_memory
 from mini_init_tools.bench.reaping import measure_reaping
@@ -107,7 +108,7 @@ def run_benchmark(plan: Plan, output: Path, on_step: Callable[[str], None]) -> B
     built = {binary.arch: binary for binary in build_all()}
     contenders = find_contenders(built["amd64"].path)
     results: Results = {
-        "schema": 1,
+        "schema": 2,
         "plan": asdict(plan),
         "machine": describe_machine(),
         "inits": {
@@ -132,7 +133,9 @@ def run_benchmark(plan: Plan, output: Path, on_step: Callable[[str], None]) -> B
         results["reaping"][str(orphans)] = measure_reaping(contenders, orphans, plan.reaping_runs)
     on_step(f"signal forwarding latency: {plan.signals} signals per init")
     results["signals"] = measure_signal_latency(contenders, plan.signals)
-    on_step("docker stop latency")
+    on_step("image sizes per platform, next to their bases")
+    results["image_sizes"] = measure_image_sizes()
+    on_step("docker stop latency (amd64)")
     results["docker_stop"] = measure_docker_stop(plan.docker_runs)
     results["duration_seconds"] = time.monotonic() - started
     on_step("writing the results, the chart and docs/benchmarks.md")
