@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import docker
 import pytest
-
 from local_registry import REGISTRY
 from scenario_containers import ScenarioContainers, remove_quietly, scenario_containers_to_remove
 from scenario_figures import FigureRecorder, figures_table

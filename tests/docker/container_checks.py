@@ -6,7 +6,6 @@ from pathlib import Path
 
 import docker
 from docker.models.containers import Container
-
 from mini_init_tools.docker_cli import docker_command
 
 PLATFORMS = ("linux/amd64", "linux/arm64")

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import docker
+from container_checks import PLATFORMS, Finished
 from docker.models.containers import Container
+from host_proc import pid_namespace, process_state
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
-
-from container_checks import PLATFORMS, Finished
-from host_proc import pid_namespace, process_state
 from scenario_images import scenario_image
 
 # Every container a scenario starts carries these labels: the scenario, and the pid of the pytest

@@ -6,13 +6,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from container_checks import BUILD_TIMEOUT_SECONDS
+from local_registry import REGISTRY
 from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.docker_cli import docker_command
 from mini_init_tools.paths import BUILD_DIR, REPO_ROOT
 from mini_init_tools.standins import fetch_debs, unpack
-
-from container_checks import BUILD_TIMEOUT_SECONDS
-from local_registry import REGISTRY
 
 SCENARIO_IMAGE_CONTEXT = Path(__file__).parent / "fixtures" / "scenario-image"
 BUSYBOX_LAYER = BUILD_DIR / "test-images" / "busybox-layer"

@@ -15,10 +15,8 @@ import time
 from pathlib import Path
 
 import docker
-
-from mini_init_tools.docker_cli import DOCKER
-
 from host_proc import ZOMBIE_STATE, process_state
+from mini_init_tools.docker_cli import DOCKER
 
 DOCKERD = "/usr/sbin/dockerd"  # Debian's docker.io, the daemon `stack up` installs
 # A name of ours (at most 15 characters) and an address from 198.18.0.0/15, the benchmarking range,

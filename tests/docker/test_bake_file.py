@@ -5,7 +5,6 @@ import json
 import subprocess
 
 import pytest
-
 from mini_init_tools.docker_cli import docker_command
 from mini_init_tools.images import BASE_OF_VARIANT, PLATFORMS, VARIANTS
 from mini_init_tools.paths import BAKE_FILE, REPO_ROOT

@@ -8,7 +8,6 @@ import signal
 import time
 
 import pytest
-
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS
 from host_proc import zombies_in_namespace
 from scenario_containers import (

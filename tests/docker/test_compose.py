@@ -9,11 +9,10 @@ from pathlib import Path
 
 import docker
 import pytest
-from docker.models.containers import Container
-from pytest_docker.plugin import Services
-
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS
+from docker.models.containers import Container
 from mini_init_tools.docker_cli import DOCKER
+from pytest_docker.plugin import Services
 from scenario_figures import FigureRecorder
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]

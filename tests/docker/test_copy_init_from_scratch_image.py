@@ -6,7 +6,6 @@ from pathlib import Path
 
 import docker
 import pytest
-
 from container_checks import INIT_ENTRYPOINT, PLATFORMS, build_image, init_argv, run_to_exit
 from mini_init_tools.paths import binary_path
 

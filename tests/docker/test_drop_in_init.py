@@ -9,8 +9,6 @@ from pathlib import Path
 
 import docker
 import pytest
-from docker.models.containers import Container
-
 from container_checks import PLATFORMS, UNAME_MACHINE
 from core_scenarios import (
     GRACE_SECONDS,
@@ -18,6 +16,7 @@ from core_scenarios import (
     PROMPT_STOP_LIMIT_SECONDS,
     SIGKILL_STATUS,
 )
+from docker.models.containers import Container
 from mini_init_tools.paths import binary_path
 from mini_init_tools.version import VERSION
 from scenario_containers import (

@@ -2,7 +2,6 @@
 EP_EXIT_CODE_BASE + N (capped at 255) when the base is set, on every variant and platform."""
 
 import pytest
-
 from core_scenarios import die_by_signal, exit_with_own_code
 from scenario_containers import ImageTarget, ScenarioContainers, image_targets
 

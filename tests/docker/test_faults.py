@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from core_scenarios import SIGKILL_STATUS
 from data_volume import data_directory, data_volume, run_count
 from scenario_containers import (

@@ -5,7 +5,6 @@ ends, on every variant and platform."""
 from pathlib import Path
 
 import pytest
-
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS
 from data_volume import data_directory, data_volume
 from scenario_containers import (

@@ -5,7 +5,6 @@ on every variant (distroless-nonroot included) and platform."""
 from typing import Any
 
 import pytest
-
 from core_scenarios import (
     die_by_signal,
     exit_with_own_code,

@@ -2,7 +2,6 @@
 index, the init at /sbin/mini-init as the entrypoint, and nothing else added, within the size budget."""
 
 import pytest
-
 from container_checks import INIT_ENTRYPOINT, PLATFORMS
 from local_registry import image_config, layer, platform_manifests
 from mini_init_tools.images import BASE_OF_VARIANT, VARIANTS

@@ -6,7 +6,6 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS
 from data_volume import data_directory, data_volume, run_count, run_starts
 from scenario_containers import (

@@ -2,7 +2,6 @@
 init's group fan-out, on every variant and platform."""
 
 import pytest
-
 from scenario_containers import ImageTarget, ScenarioContainers, app_command, image_targets
 
 pytestmark = pytest.mark.docker

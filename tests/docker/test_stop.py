@@ -2,7 +2,6 @@
 an app that ignores SIGTERM is killed when EP_GRACE_SECONDS runs out, on every variant and platform."""
 
 import pytest
-
 from core_scenarios import stop_term_ignoring_app, stop_well_behaved_app
 from scenario_containers import ImageTarget, ScenarioContainers, image_targets
 from scenario_figures import FigureRecorder

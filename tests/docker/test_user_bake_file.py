@@ -5,7 +5,6 @@ from pathlib import Path
 
 import docker
 import pytest
-
 from container_checks import (
     INIT_ENTRYPOINT,
     PLATFORMS,

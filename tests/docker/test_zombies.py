@@ -5,7 +5,6 @@ init the same app leaves zombies, which shows the count sees them."""
 import time
 
 import pytest
-
 from core_scenarios import ORPHAN_ROUNDS, leave_no_zombies
 from host_proc import zombies_in_namespace
 from scenario_containers import ImageTarget, ScenarioContainers, app_command, image_targets

@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 from docker.errors import DockerException, ImageNotFound
-from typer.testing import CliRunner
-
 from mini_init_tools.bench import docker_stop, image_sizes, local_images
 from mini_init_tools.bench.contenders import Contender, round_robin
 from mini_init_tools.bench.image_sizes import Layer, base_of, size_row, uncompressed_bytes
@@ -20,6 +18,7 @@ from mini_init_tools.bench.summary import ratio, summarize
 from mini_init_tools.bench.targets import judge_targets
 from mini_init_tools.cli import app
 from mini_init_tools.errors import ToolError
+from typer.testing import CliRunner
 
 runner = CliRunner()
 NOT_BUILT = missing_images_reason(["mini-init:alpine"])

@@ -6,8 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from mini_init_tools import toolchain
 from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.asm_constants import render_constants
@@ -15,6 +13,7 @@ from mini_init_tools.cli import app
 from mini_init_tools.elf_check import SIZE_LIMIT_BYTES, inspect_binary
 from mini_init_tools.paths import binary_path
 from mini_init_tools.version import VERSION
+from typer.testing import CliRunner
 
 runner = CliRunner()
 

@@ -5,11 +5,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
 from mini_init_tools import doctor, stack
 from mini_init_tools.cli import app
 from mini_init_tools.errors import ToolError
+from typer.testing import CliRunner
 
 runner = CliRunner()
 STACK_ITEMS = (

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
 from mini_init_tools import bake, docker_cli, images
 from mini_init_tools.cli import app
 from mini_init_tools.image_manifests import PlatformImage
 from mini_init_tools.paths import BAKE_FILE
 from mini_init_tools.version import VERSION
+from typer.testing import CliRunner
 
 runner = CliRunner()
 DOCKER_BAKE = ["/usr/bin/docker", "buildx", "bake", "--progress", "plain"]

@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Optional, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -67,7 +67,7 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version."),
     ] = None,
 ) -> None:
@@ -77,7 +77,7 @@ def main(
 @app.command()
 def build(
     arch: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--arch", help=f"Architecture to build (repeatable): {', '.join(ARCHITECTURES)}."),
     ] = None,
 ) -> None:
@@ -153,13 +153,13 @@ def _kibibytes(size: int) -> str:
 @app.command()
 def images(
     variant: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--variant", help=f"Variant to build (repeatable): {', '.join(images_module.VARIANTS)}."
         ),
     ] = None,
     platform: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--platform", help=f"Platform to build (repeatable): {', '.join(images_module.PLATFORMS)}."
         ),

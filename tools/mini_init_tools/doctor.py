@@ -96,7 +96,7 @@ def registry_answers() -> bool:
     """The local registry answers its API root on 127.0.0.1:5000."""
     try:
         with urllib.request.urlopen(REGISTRY_ENDPOINT, timeout=3) as response:
-            return response.status == 200
+            return bool(response.status == 200)
     except OSError:
         return False
 

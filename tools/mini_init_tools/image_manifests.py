@@ -49,13 +49,18 @@ def read_local_content(digest: str) -> bytes:
     return result.stdout
 
 
+def _json_object(text: str | bytes) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
 def _read_local(digest: str) -> dict[str, Any]:
-    return json.loads(read_local_content(digest))
+    return _json_object(read_local_content(digest))
 
 
 def _read_from_registry(name: str, digest: str) -> dict[str, Any]:
     reference = f"{_repository(name)}@{digest}"
-    return json.loads(run_docker(["buildx", "imagetools", "inspect", "--raw", reference], timeout=60))
+    return _json_object(run_docker(["buildx", "imagetools", "inspect", "--raw", reference], timeout=60))
 
 
 def _platform(descriptor: dict[str, Any]) -> str | None:

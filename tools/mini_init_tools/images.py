@@ -91,7 +91,7 @@ def bake_arguments(request: ImageRequest, base_contexts: Mapping[str, str]) -> l
         arguments += ["--set", f"*.platform={','.join(request.platforms)}"]
     for variant in request.variants:
         base = BASE_OF_VARIANT.get(variant)
-        if base in base_contexts:
+        if base is not None and base in base_contexts:
             arguments += ["--set", f"{variant}.contexts.{base}={base_contexts[base]}"]
     return [*arguments, *request.variants]
 
