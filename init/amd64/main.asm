@@ -24,7 +24,7 @@ _start:
     mov [environment], rdx                  ; environment = argv + (argc + 1) * 8
     call parse_args
 
-    SYSCALL getpid                          ; cannot fail
+    SYSCALL SYS_getpid                          ; cannot fail
     mov [self_pid], rax
     xor edx, edx
     cmp rax, 1
