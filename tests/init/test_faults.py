@@ -3,6 +3,7 @@
 import contextlib
 import os
 import signal
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -10,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from .harness import InitLauncher, Target, shell_helper, wait_until
+from .harness import UNSHARE, InitLauncher, Target, shell_helper, wait_until
 
 PIDS_HIERARCHY = Path("/sys/fs/cgroup/pids")
+NOBODY = 65534  # root ignores RLIMIT_NPROC: the limit is tested on an unprivileged user
+# Tasks the init needs before its fork: itself, plus QEMU's RCU thread when emulated.
+INIT_TASKS = {"amd64": 1, "arm64": 2}
 CANNOT_FORK = "mini-init: cannot fork: Resource temporarily unavailable"
 FAILURE_TIMEOUT = 10.0
 
@@ -96,3 +100,27 @@ def test_fork_failure_at_restart_exits_125_with_one_line(
 
     assert finished.exit_code == 125
     assert finished.messages == [*target.start_warnings, CANNOT_FORK]
+
+
+def tasks_of_user(uid: int) -> int:
+    """Threads of every process whose real uid is `uid`: what RLIMIT_NPROC counts for that user."""
+    count = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+            if int(fields["Uid"].split()[0]) == uid:
+                count += int(fields["Threads"])
+    return count
+
+
+def test_fork_failure_under_rlimit_nproc_exits_125_with_one_line(target: Target) -> None:
+    limit = tasks_of_user(NOBODY) + INIT_TASKS[target.arch]
+    as_nobody = ["prlimit", f"--nproc={limit}", "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
+                 "--clear-groups", str(target.binary), "--", "true"]
+    command = [UNSHARE, "--pid", "--fork", "--mount-proc", *as_nobody] if target.as_pid1 else as_nobody
+
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=FAILURE_TIMEOUT,
+                              check=False)
+
+    assert finished.returncode == 125, finished.stderr
+    assert finished.stderr.splitlines() == [*target.start_warnings, CANNOT_FORK]
