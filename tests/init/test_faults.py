@@ -2,8 +2,10 @@
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -113,10 +115,24 @@ def tasks_of_user(uid: int) -> int:
     return count
 
 
-def test_fork_failure_under_rlimit_nproc_exits_125_with_one_line(target: Target) -> None:
+@pytest.fixture
+def binary_for_nobody(target: Target) -> Iterator[Path]:
+    """A copy of the init that the unprivileged user can run wherever the checkout lives."""
+    directory = Path(tempfile.mkdtemp(prefix="mini-init-nobody-"))
+    directory.chmod(0o755)
+    copy = directory / "mini-init"
+    shutil.copy(target.binary, copy)
+    copy.chmod(0o755)
+    yield copy
+    shutil.rmtree(directory)
+
+
+def test_fork_failure_under_rlimit_nproc_exits_125_with_one_line(
+    target: Target, binary_for_nobody: Path
+) -> None:
     limit = tasks_of_user(NOBODY) + INIT_TASKS[target.arch]
     as_nobody = ["prlimit", f"--nproc={limit}", "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
-                 "--clear-groups", str(target.binary), "--", "true"]
+                 "--clear-groups", str(binary_for_nobody), "--", "true"]
     command = [UNSHARE, "--pid", "--fork", "--mount-proc", *as_nobody] if target.as_pid1 else as_nobody
 
     finished = subprocess.run(command, capture_output=True, text=True, timeout=FAILURE_TIMEOUT,
