@@ -14,6 +14,7 @@ from mini_init_tools.docker_cli import require_daemon
 from mini_init_tools.errors import ToolError
 from mini_init_tools.image_manifests import PlatformImage, platform_images
 from mini_init_tools.paths import BAKE_FILE, BUILD_DIR, REPO_ROOT, binary_path
+from mini_init_tools.programs import GIT, require_program
 from mini_init_tools.standins import publish_standins
 from mini_init_tools.version import VERSION
 
@@ -62,7 +63,10 @@ def check_request(request: ImageRequest) -> None:
 
 def _git(*arguments: str) -> str:
     result = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), *arguments], capture_output=True, text=True, check=False
+        [require_program(GIT), "-C", str(REPO_ROOT), *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return result.stdout.strip() if result.returncode == 0 else ""
 
