@@ -48,26 +48,30 @@ def _assemble_command(toolchain: Toolchain, generated: Path, output: Path) -> li
     ]
 
 
-def build_arch(arch: str) -> BuiltBinary:
-    """Generate constants, assemble, link and check one architecture's init."""
+def build_arch(arch: str, *, output_dir: Path | None = None) -> BuiltBinary:
+    """Generate constants, assemble, link and check one architecture's init into
+    output_dir/<arch>/mini-init (default: the checkout's build/)."""
     toolchain = TOOLCHAINS[arch]
     require_tools(toolchain)
-    work = BUILD_DIR / arch
+    work = (output_dir or BUILD_DIR) / arch
     generated = write_constants(arch, work / "gen").parent
     obj = work / "main.o"
     linked = work / "mini-init.linked"
     _run(_assemble_command(toolchain, generated, obj))
     _run([toolchain.linker, *LINKER_FLAGS, str(obj), "-o", str(linked)])
     report = require_good_binary(linked, arch)
-    binary = binary_path(arch)
+    binary = binary_path(arch) if output_dir is None else work / "mini-init"
     linked.replace(binary)  # atomic: a test running the old binary never sees a missing file
     digest = hashlib.sha256(binary.read_bytes()).hexdigest()
     return BuiltBinary(arch=arch, path=binary, size=report.size, sha256=digest)
 
 
-def build_all(architectures: tuple[str, ...] = ARCHITECTURES) -> list[BuiltBinary]:
-    """Build every requested architecture, failing on the first problem."""
+def build_all(
+    architectures: tuple[str, ...] = ARCHITECTURES, *, output_dir: Path | None = None
+) -> list[BuiltBinary]:
+    """Build every requested architecture into output_dir (default: build/), failing on the first
+    problem."""
     unknown = [arch for arch in architectures if arch not in TOOLCHAINS]
     if unknown:
         raise ToolError(f"unknown architecture {unknown[0]!r}: choose from {', '.join(TOOLCHAINS)}")
-    return [build_arch(arch) for arch in architectures]
+    return [build_arch(arch, output_dir=output_dir) for arch in architectures]
