@@ -1,42 +1,102 @@
-"""Fixtures: the built init per architecture, the two ways to run it, cleanup of what runs leave."""
+"""Fixtures: the init built from init/ once per session (or the binaries MINI_INIT_BINARY_DIR names),
+the two ways to run it, the differential recorder, and cleanup of what runs leave."""
 
-import importlib.util
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
+import os
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
 from mini_init_tools.abi_table import ARCHITECTURES
-from mini_init_tools.paths import binary_path
+from mini_init_tools.build import build_arch
+from mini_init_tools.errors import ToolError
 
-from .harness import InitLauncher, Target
+from .differential import (
+    COMPARISONS,
+    DifferentialRecorder,
+    comparison_of,
+    recording_of,
+    scenario_of,
+)
+from .harness import NATIVE_ARCH, Finished, InitLauncher, Target
 
-BUILD_TIMEOUT = 600
-QEMU_BINFMT_ENTRY = Path("/proc/sys/fs/binfmt_misc/qemu-aarch64")
+# A directory holding <arch>/mini-init for every architecture: the suite tests those binaries and
+# builds nothing (the mutation harness points it at its mutants this way).
+BINARY_DIR_VARIABLE = "MINI_INIT_BINARY_DIR"
+BINFMT_ENTRIES = {"amd64": "qemu-x86_64", "arm64": "qemu-aarch64", "riscv64": "qemu-riscv64"}
+RECORDER = pytest.StashKey[DifferentialRecorder]()
+# The test that compares the recordings; it runs after every other test.
+COMPARISON_TEST = "test_every_recorded_scenario_is_the_same_on_every_architecture"
 
 
-@pytest.fixture(scope="session")
-def build_log() -> str:
-    """Runs `mini-init-tools build` once if a binary is missing; returns its output ('' if not)."""
-    if all(binary_path(arch).exists() for arch in ARCHITECTURES):
-        return ""
-    command = shutil.which("mini-init-tools", path=f"{Path(sys.executable).parent}")
-    if command is None or importlib.util.find_spec("mini_init_tools.cli") is None:
-        pytest.skip("the init is not built and `mini-init-tools build` does not exist yet")
-    result = subprocess.run(
-        [command, "build"], capture_output=True, text=True, timeout=BUILD_TIMEOUT
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"differential(comparison): how the differential recorder compares this test's runs"
+        f" across architectures, one of {', '.join(COMPARISONS)} (tests/init/differential.py)",
     )
-    return f"`mini-init-tools build` exited {result.returncode}:\n{result.stdout}{result.stderr}"
+    config.stash[RECORDER] = DifferentialRecorder()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    comparisons = [item for item in items if getattr(item, "originalname", "") == COMPARISON_TEST]
+    items[:] = [item for item in items if item not in comparisons] + comparisons
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    scenario = scenario_of(item)
+    if report.failed and scenario is not None:
+        item.config.stash[RECORDER].note_failure(scenario[0])
+    return report
+
+
+class InitBinaries:
+    """The init of each architecture: from MINI_INIT_BINARY_DIR, or built from init/ into a
+    directory of this session the first time a test needs it. Never the checkout's build/."""
+
+    def __init__(self, given: Path | None, build_directory: Path) -> None:
+        self.given = given
+        self.build_directory = build_directory
+        self._found: dict[str, Path | str] = {}  # a path, or why there is none
+
+    def path(self, arch: str) -> Path:
+        if arch not in self._found:
+            self._found[arch] = self._given(arch) if self.given else self._build(arch)
+        found = self._found[arch]
+        if isinstance(found, str):
+            pytest.fail(found, pytrace=False)
+        return found
+
+    def _given(self, arch: str) -> Path | str:
+        path = Path(self.given or "") / arch / "mini-init"
+        if not path.is_file():
+            return f"{BINARY_DIR_VARIABLE}={self.given} holds no {arch}/mini-init"
+        return path
+
+    def _build(self, arch: str) -> Path | str:
+        try:
+            return build_arch(arch, output_dir=self.build_directory).path
+        except ToolError as error:
+            return f"cannot build the {arch} init from init/: {error}"
 
 
 @pytest.fixture(scope="session")
-def arm64_emulation() -> None:
-    """arm64 builds run through QEMU user mode, registered in binfmt_misc."""
-    if not QEMU_BINFMT_ENTRY.exists() or "enabled" not in QEMU_BINFMT_ENTRY.read_text():
+def init_binaries(tmp_path_factory: pytest.TempPathFactory) -> InitBinaries:
+    given = os.environ.get(BINARY_DIR_VARIABLE)
+    return InitBinaries(Path(given) if given else None, tmp_path_factory.mktemp("mini-init-build"))
+
+
+def require_emulation(arch: str) -> None:
+    """A foreign architecture's init runs through QEMU user mode, registered in binfmt_misc."""
+    if arch == NATIVE_ARCH:
+        return
+    entry = Path("/proc/sys/fs/binfmt_misc") / BINFMT_ENTRIES[arch]
+    if not entry.exists() or "enabled" not in entry.read_text():
         pytest.fail(
-            f"{QEMU_BINFMT_ENTRY} is not registered and enabled, so the arm64 init cannot run:"
+            f"{entry} is not registered and enabled, so the {arch} init cannot run:"
             " run `bash buildx/register-binfmt.sh` (as root) and try again",
             pytrace=False,
         )
@@ -49,13 +109,9 @@ def arch(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def init_binary(arch: str, build_log: str, request: pytest.FixtureRequest) -> Path:
-    if arch == "arm64":
-        request.getfixturevalue("arm64_emulation")
-    path = binary_path(arch)
-    if not path.exists():
-        pytest.fail(f"{path} is missing after the build. {build_log}", pytrace=False)
-    return path
+def init_binary(arch: str, init_binaries: InitBinaries) -> Path:
+    require_emulation(arch)
+    return init_binaries.path(arch)
 
 
 @pytest.fixture(params=[False, True], ids=["child", "pid1"])
@@ -70,7 +126,34 @@ def target(arch: str, init_binary: Path, as_pid1: bool) -> Target:
 
 
 @pytest.fixture
-def mini_init(target: Target, tmp_path: Path) -> Iterator[InitLauncher]:
-    launcher = InitLauncher(target, tmp_path)
+def differential_recorder(pytestconfig: pytest.Config) -> DifferentialRecorder:
+    return pytestconfig.stash[RECORDER]
+
+
+@pytest.fixture
+def mini_init(
+    target: Target,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    differential_recorder: DifferentialRecorder,
+) -> Iterator[InitLauncher]:
+    """A launcher for this test's target; every run the test waits for is recorded for the
+    comparison across architectures."""
+    scenario = scenario_of(request.node)
+    comparison = comparison_of(request.node)
+
+    def record(run_number: int, finished: Finished) -> None:
+        if scenario is None:
+            return
+        recording = recording_of(
+            finished.exit_code,
+            finished.stdout_bytes,
+            finished.stderr_bytes,
+            comparison,
+            launcher.varying_inputs(),
+        )
+        differential_recorder.record(scenario[0], target.arch, run_number, recording)
+
+    launcher = InitLauncher(target, tmp_path, record)
     yield launcher
     launcher.kill_everything()

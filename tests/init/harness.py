@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import platform
 import re
 import shutil
 import signal
@@ -21,13 +22,25 @@ from . import procfs
 HELPERS = Path(__file__).parent / "helpers"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 TAG_VARIABLE = "MINI_INIT_TEST_TAG"
-UNSHARE = (
-    shutil.which("unshare") or "/usr/bin/unshare"
-)  # absolute: a test may hand the init any PATH
+# Absolute: a test may hand the init any PATH.
+UNSHARE = shutil.which("unshare") or "/usr/bin/unshare"
+CHROOT = shutil.which("chroot") or "/usr/sbin/chroot"
+NATIVE_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "riscv64": "riscv64"}[platform.machine()]
 
 # Bounds generous enough for an init emulated by QEMU on a busy two-core machine.
 START_TIMEOUT = 15.0
 RUN_TIMEOUT = 30.0
+
+# How late a deadline may be met: between two of the init's -v events (the same monotonic clock as
+# the test's), or between an event and what the test sees happen (the kill, the exit). Natively the
+# init meets a deadline within milliseconds; 0.3 s leaves room for a busy two-core machine and
+# still fails a deadline 0.5 s late. Under QEMU the exit path is emulated and code that runs for
+# the first time (the escalation, the restart) is translated first: 0.45 s.
+NATIVE_TIMER_TOLERANCE = 0.3
+EMULATED_TIMER_TOLERANCE = 0.45
+# How early: event timestamps have microseconds, and the init takes its arming timestamp just
+# after it computes the deadline.
+TIMER_EARLINESS = 0.005
 
 USAGE_LINE = "mini-init: usage: mini-init [-v|--verbose] [-V|--version] -- COMMAND [ARG...]"
 NOT_REAPING_WARNING = (
@@ -42,6 +55,15 @@ ONLY_AS_PID1 = pytest.mark.parametrize("as_pid1", [True], ids=["pid1"])
 ONLY_AS_CHILD = pytest.mark.parametrize("as_pid1", [False], ids=["child"])
 
 StderrKind = Literal["file", "closed", "broken-pipe"]
+
+
+def assert_seconds(
+    what: str, measured: float, expected: float, late: float, early: float = TIMER_EARLINESS
+) -> None:
+    """`measured` is `expected` seconds, at most `early` less and `late` more."""
+    assert expected - early <= measured <= expected + late, (
+        f"{what} took {measured:.3f} s, expected {expected} s (-{early} s, +{late} s)"
+    )
 
 
 def wait_until(condition: Callable[[], object], what: str, timeout: float = START_TIMEOUT) -> None:
@@ -70,15 +92,28 @@ class Target:
     binary: Path
     as_pid1: bool
 
-    def launch_command(self, init_arguments: Sequence[str]) -> list[str]:
+    def launch_command(self, init_arguments: Sequence[str], root: Path | None = None) -> list[str]:
+        """The launcher's command line; with `root`, the init runs chrooted there, as
+        /<its file name> (the caller copies it in)."""
+        init = [str(self.binary)] if root is None else [CHROOT, str(root), f"/{self.binary.name}"]
         if self.as_pid1:
-            return [UNSHARE, "--pid", "--fork", "--mount-proc", str(self.binary), *init_arguments]
-        return python_helper("reaping_parent.py", self.binary, *init_arguments)
+            return [UNSHARE, "--pid", "--fork", "--mount-proc", *init, *init_arguments]
+        return python_helper("reaping_parent.py", *init, *init_arguments)
 
     @property
     def start_warnings(self) -> list[str]:
         """What the init warns at every start without EP_SUBREAPER=1 in this mode."""
         return [] if self.as_pid1 else [NOT_REAPING_WARNING]
+
+    @property
+    def emulated(self) -> bool:
+        """True when the init runs under QEMU user mode, not natively."""
+        return self.arch != NATIVE_ARCH
+
+    @property
+    def timer_tolerance(self) -> float:
+        """Seconds a deadline of this init may be met late (see NATIVE_TIMER_TOLERANCE)."""
+        return EMULATED_TIMER_TOLERANCE if self.emulated else NATIVE_TIMER_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -95,12 +130,21 @@ class Event:
 
 @dataclass(frozen=True)
 class Finished:
-    """What a run of the init left: its exit code (negative: killed by that signal) and output."""
+    """What a run of the init left: its exit code (negative: killed by that signal), its output as
+    written, and when the test saw it end (time.monotonic(), the clock of the -v timestamps)."""
 
     exit_code: int
-    stdout: str
-    stderr: str
+    stdout_bytes: bytes
+    stderr_bytes: bytes
     ended_at: float
+
+    @property
+    def stdout(self) -> str:
+        return self.stdout_bytes.decode(errors="replace")
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_bytes.decode(errors="replace")
 
     @property
     def stderr_lines(self) -> list[str]:
@@ -119,6 +163,17 @@ class Finished:
         """Stderr lines that are not -v events: warnings and errors."""
         return [line for line in self.stderr_lines if not EVENT_LINE.fullmatch(line)]
 
+    def events_starting(self, text: str) -> list[Event]:
+        """The -v events whose text starts with `text` (e.g. "event=timer action=fire")."""
+        return [event for event in self.events if event.text.startswith(text)]
+
+    def event(self, text: str) -> Event:
+        """The first -v event whose text starts with `text`; fails the test when there is none."""
+        found = self.events_starting(text)
+        if not found:
+            pytest.fail(f"no event starting with {text!r} in:\n{self.stderr}")
+        return found[0]
+
 
 def parse_events(stderr: str) -> list[Event]:
     matches = (EVENT_LINE.fullmatch(line) for line in stderr.splitlines())
@@ -134,6 +189,7 @@ class InitRun:
         command: Sequence[str],
         environment: dict[str, str],
         output_prefix: Path,
+        on_finished: Callable[[Finished], None] | None = None,
     ) -> None:
         self.process = process
         self.command = command
@@ -141,6 +197,7 @@ class InitRun:
         self._stdout = output_prefix.with_name(f"{output_prefix.name}-stdout")
         self._stderr = output_prefix.with_name(f"{output_prefix.name}-stderr")
         self._init_pid: int | None = None
+        self._on_finished = on_finished
 
     @property
     def init_pid(self) -> int:
@@ -182,6 +239,24 @@ class InitRun:
     def stderr_text(self) -> str:
         return self._stderr.read_text(errors="replace") if self._stderr.exists() else ""
 
+    def stdout_so_far(self) -> bytes:
+        return _read_bytes(self._stdout)
+
+    def ppoll_timeout(self) -> float:
+        """The timeout of the wait the init is in (math.inf: none), once it waits in ppoll: the
+        timer it really set, where its -v events only say what it meant to set."""
+        found: list[float] = []
+
+        def waiting() -> bool:
+            timeout = procfs.ppoll_timeout(self.init_pid)
+            found[:] = [] if timeout is None else [timeout]
+            return bool(found) or self.process.poll() is not None
+
+        wait_until(waiting, "the init to wait in ppoll")
+        if not found:
+            pytest.fail(f"the init exited before it waited in ppoll: {self.stderr_text()!r}")
+        return found[0]
+
     def events_so_far(self) -> list[Event]:
         return parse_events(self.stderr_text())
 
@@ -205,18 +280,40 @@ class InitRun:
                 f"the init did not exit within {timeout} s; stderr so far: {self.stderr_text()!r}"
             )
         ended_at = time.monotonic()
-        stdout = self._stdout.read_text(errors="replace") if self._stdout.exists() else ""
-        return Finished(exit_code, stdout, self.stderr_text(), ended_at)
+        finished = Finished(
+            exit_code, _read_bytes(self._stdout), _read_bytes(self._stderr), ended_at
+        )
+        if self._on_finished is not None:
+            self._on_finished(finished)
+        return finished
+
+
+def _read_bytes(path: Path) -> bytes:
+    return path.read_bytes() if path.exists() else b""
+
+
+OnFinished = Callable[[int, Finished], None]
 
 
 class InitLauncher:
-    """Starts runs of one target with a controlled environment and kills whatever they leave."""
+    """Starts runs of one target with a controlled environment and kills whatever they leave.
 
-    def __init__(self, target: Target, workdir: Path) -> None:
+    `on_finished(run_number, finished)` sees every run that the test waited for (numbered from 1 in
+    the order they started): the differential recorder's hook."""
+
+    def __init__(
+        self, target: Target, workdir: Path, on_finished: OnFinished | None = None
+    ) -> None:
         self.target = target
         self.workdir = workdir
         self.tag = f"{TAG_VARIABLE}={uuid.uuid4().hex}"
         self._runs: list[InitRun] = []
+        self._on_finished = on_finished
+
+    def varying_inputs(self) -> dict[str, str]:
+        """What this launcher makes different in every test by design (its working directory and
+        cleanup tag), each with the placeholder a comparison across architectures puts there."""
+        return {str(self.workdir): "<workdir>", self.tag.split("=", 1)[1]: "<tag>"}
 
     def environment(self, extra: Mapping[str, str | None]) -> dict[str, str]:
         """PATH and the cleanup tag, plus `extra` (a value of None removes that variable)."""
@@ -233,10 +330,17 @@ class InitLauncher:
         stdin: int | None = subprocess.DEVNULL,
         stderr: StderrKind = "file",
         before_exec: Callable[[], None] | None = None,
+        root: Path | None = None,
     ) -> InitRun:
-        """Start `init OPTIONS -- COMMAND`; `before_exec` runs in the launcher right before exec."""
+        """Start `init OPTIONS -- COMMAND`; `before_exec` runs in the launcher right before exec;
+        with `root`, the init runs chrooted there (see Target.launch_command)."""
         return self.start_with_arguments(
-            [*options, "--", *command], env=env, stdin=stdin, stderr=stderr, before_exec=before_exec
+            [*options, "--", *command],
+            env=env,
+            stdin=stdin,
+            stderr=stderr,
+            before_exec=before_exec,
+            root=root,
         )
 
     def start_with_arguments(
@@ -247,12 +351,13 @@ class InitLauncher:
         stdin: int | None = subprocess.DEVNULL,
         stderr: StderrKind = "file",
         before_exec: Callable[[], None] | None = None,
+        root: Path | None = None,
     ) -> InitRun:
         """Start the init with exactly `init_arguments` after its name."""
         environment = self.environment(env or {})
         arguments = list(init_arguments)
         command = arguments[arguments.index("--") + 1 :] if "--" in arguments else []
-        argv = self.target.launch_command(arguments)
+        argv = self.target.launch_command(arguments, root)
         output_prefix = self.workdir / f"init-{len(self._runs) + 1}"
         with (
             open(f"{output_prefix}-stdout", "wb") as stdout_file,
@@ -267,11 +372,20 @@ class InitLauncher:
                 env=environment,
                 cwd=self.workdir,
                 start_new_session=True,
-                preexec_fn=self._before_exec(stderr, before_exec),
+                # The tests start no threads: running Python between fork and exec is safe here.
+                preexec_fn=self._before_exec(stderr, before_exec),  # noqa: PLW1509
             )
             for descriptor in close_after_start:
                 os.close(descriptor)
-        run = InitRun(process, command, environment, output_prefix)
+        run_number = len(self._runs) + 1
+        on_finished = self._on_finished
+        run = InitRun(
+            process,
+            command,
+            environment,
+            output_prefix,
+            None if on_finished is None else lambda finished: on_finished(run_number, finished),
+        )
         self._runs.append(run)
         return run
 
@@ -344,9 +458,16 @@ class SignalRecorder:
         self.directory = workdir / "signals"
         self.directory.mkdir()
 
-    def command(self, grandchildren: int, *signals: int) -> list[str]:
+    def command(self, grandchildren: int, *signals: int, leader_stays: bool = False) -> list[str]:
+        """The app; with `leader_stays`, SIGTERM ends only the grandchildren, and the app itself
+        runs on until `stop()`."""
         numbers = [int(number) for number in signals]
-        return python_helper("signal_recorder.py", self.directory, grandchildren, *numbers)
+        flags = ["--leader-stays"] if leader_stays else []
+        return python_helper("signal_recorder.py", self.directory, grandchildren, *flags, *numbers)
+
+    def stop(self) -> None:
+        """Every recorder process still running exits 0 within a tenth of a second."""
+        (self.directory / "stop").touch()
 
     def wait_ready(self, processes: int) -> None:
         wait_until(

@@ -1,10 +1,16 @@
-"""Process facts read from /proc: children, state, group, signal sets, descriptors, CPU time."""
+"""Process facts read from /proc: children, state, group, signal sets, descriptors, CPU time, and
+the timeout of the ppoll a process waits in."""
 
+import math
 import os
+import struct
 from pathlib import Path
 
 PROC = Path("/proc")
 CLOCK_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+# ppoll's number on the host: an emulated init's ppoll is made by QEMU as the host's own syscall.
+PPOLL_SYSCALL = {"x86_64": 271, "aarch64": 73, "riscv64": 73}[os.uname().machine]
+TIMESPEC = struct.Struct("=qq")  # struct timespec on a 64-bit host: tv_sec, tv_nsec
 
 
 def _stat_fields(pid: int) -> list[str]:
@@ -101,6 +107,33 @@ def open_descriptors(pid: int) -> list[int]:
 def namespace_pid(pid: int) -> int:
     """The PID a process has in its own (innermost) PID namespace."""
     return int(_status_field(pid, "NSpid").split()[-1])
+
+
+def ppoll_timeout(pid: int) -> float | None:
+    """The timeout, in seconds, that a thread of the process passed to the ppoll it is blocked in
+    (math.inf for none), or None while no thread of it is blocked in ppoll.
+
+    ppoll reads its timeout when it starts waiting and writes the time left only when it returns,
+    so this is the timer the process set for this wait, read from its memory."""
+    for task in sorted((PROC / str(pid) / "task").glob("*")):
+        try:
+            fields = (task / "syscall").read_text().split()
+        except OSError:
+            continue
+        # "number arg1 ... arg6 sp pc" while blocked in a syscall; "running" or "-1 ..." otherwise
+        if not fields or fields[0] != str(PPOLL_SYSCALL):
+            continue
+        address = int(fields[3], 16)
+        if address == 0:
+            return math.inf
+        try:
+            with open(PROC / str(pid) / "mem", "rb") as memory:
+                memory.seek(address)
+                seconds, nanoseconds = TIMESPEC.unpack(memory.read(TIMESPEC.size))
+        except OSError:
+            return None
+        return float(seconds) + float(nanoseconds) / 1e9
+    return None
 
 
 def _parents_of_all_processes() -> dict[int, int]:

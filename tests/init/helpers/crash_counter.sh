@@ -4,6 +4,9 @@
 # usage: crash_counter.sh DIR LIMIT SIGNAL [leftover]
 # Run number LIMIT exits 0 instead (LIMIT 0: every run crashes). With "leftover", the first run
 # first starts a member of its group that logs "leftover terminated" to DIR/runs on SIGTERM.
+# Each run also appends the time it started, seconds since boot from /proc/uptime, to DIR/starts.
+read -r uptime _ < /proc/uptime
+echo "$uptime" >> "$1/starts"
 runs="$1/runs"
 echo "run $$" >> "$runs"
 count=$(wc -l < "$runs")
