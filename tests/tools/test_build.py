@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """`mini-init-tools build`: both binaries, their ELF properties, reproducibility, clear failures."""
 
 import hashlib
@@ -6,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from mini_init_tools import toolchain
 from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.asm_constants import render_constants
+from mini_init_tools.build import build_all
 from mini_init_tools.cli import app
 from mini_init_tools.elf_check import SIZE_LIMIT_BYTES, inspect_binary
 from mini_init_tools.paths import binary_path
@@ -37,10 +38,11 @@ def test_build_reports_size_and_sha256_of_each_binary(built: dict[str, str]) -> 
         assert str(binary_path(arch).stat().st_size) in result.output
 
 
-def test_two_clean_builds_give_identical_bytes(built: dict[str, str]) -> None:
-    shutil.rmtree(binary_path("amd64").parents[1])
-    assert runner.invoke(app, ["build"]).exit_code == 0
-    assert _digests() == built
+def test_two_clean_builds_give_identical_bytes(built: dict[str, str], tmp_path: Path) -> None:
+    first = build_all(output_dir=tmp_path / "first")
+    second = build_all(output_dir=tmp_path / "second")
+    assert {binary.arch: binary.sha256 for binary in first} == built
+    assert {binary.arch: binary.sha256 for binary in second} == built
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
@@ -67,8 +69,10 @@ def test_elf_check_names_every_broken_property() -> None:
     assert "budget" in problems
 
 
-def test_missing_assembler_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(toolchain.shutil, "which", lambda program: None)
+def test_missing_assembler_names_the_debian_package(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
     result = runner.invoke(app, ["build", "--arch", "arm64"])
     assert result.exit_code == 1
     assert "apt-get install binutils-aarch64-linux-gnu" in result.output

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Checks a built init against the properties SPEC.md section 10 promises, with pyelftools."""
 
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from elftools.elf.elffile import ELFFile
 from mini_init_tools.errors import ToolError
 
 SIZE_LIMIT_BYTES = 8192
-MACHINES = {"amd64": "EM_X86_64", "arm64": "EM_AARCH64"}
+MACHINES = {"amd64": "EM_X86_64", "arm64": "EM_AARCH64", "riscv64": "EM_RISCV"}
 
 
 @dataclass(frozen=True)
