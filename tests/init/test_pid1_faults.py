@@ -18,9 +18,9 @@ from mini_init_tools.abi_table import ARCHITECTURES
 
 from . import procfs
 from .conftest import InitBinaries, require_emulation
+from .contract_text import NOT_REAPING, cannot_send, start_warnings, token_warning, warning
 from .harness import (
     EVENT_LINE,
-    NOT_REAPING_WARNING,
     ONLY_AS_CHILD,
     ONLY_AS_PID1,
     START_TIMEOUT,
@@ -40,14 +40,6 @@ ORPHAN_APP_EXIT_CODE = 42
 BURSTS_TIMEOUT = 180.0  # forking ten thousand processes on two busy cores
 REAP_TIMEOUT = 30.0
 TIMER_SLACK = 1.5  # seconds an emulated init may take beyond a deadline on a busy machine
-
-
-def cannot_send(number: int, target: str) -> str:
-    return f"mini-init: warning: cannot send signal {number} to {target}: Operation not permitted"
-
-
-def start_warnings(target: Target, subreaper: bool = False) -> list[str]:
-    return [] if target.as_pid1 or subreaper else [NOT_REAPING_WARNING]
 
 
 # (a) A process that entered the PID namespace from outside (docker exec, nsenter) -------------
@@ -267,8 +259,8 @@ def test_unreaped_leftover_ends_in_a_bounded_exit_with_one_warning(
     group = finished.event("event=spawn").fields["pid"]
     assert finished.exit_code == 0
     assert finished.messages == [
-        NOT_REAPING_WARNING,
-        f"mini-init: warning: exiting with processes left in process group {group}",
+        NOT_REAPING,  # the lazy parent is not PID 1
+        warning(f"exiting with processes left in process group {group}"),
     ]
     assert finished.ended_at - started_at <= 1 + 1 + TIMER_SLACK + 1
 
@@ -337,7 +329,7 @@ def test_signals_the_unprivileged_init_may_not_send_warn_and_are_not_logged_as_s
     who = f"pid {child}" if single_child else f"process group {child}"
     assert finished.exit_code == 0  # the root sleep ran its 3 s
     assert finished.messages == [
-        *start_warnings(target),
+        *start_warnings(target.as_pid1),
         cannot_send(signal.SIGTERM, who),
         cannot_send(signal.SIGKILL, who),
     ]
@@ -347,7 +339,8 @@ def test_signals_the_unprivileged_init_may_not_send_warn_and_are_not_logged_as_s
 
 # (f) The architectures agree byte for byte ---------------------------------------------------
 
-LONG_INVALID_GRACE = "7" * 451 + "s"
+LONG_INVALID_GRACE = "7" * 451 + "s"  # not a number: invalid, not too large
+LONG_LETTERS_GRACE = "x" * 452
 
 
 def stderr_of_every_architecture(
@@ -372,18 +365,18 @@ def stderr_of_every_architecture(
     [
         pytest.param(
             {"EP_SIGNALS": "RT, RTx"},
-            "mini-init: warning: EP_SIGNALS token 'RT' is not a signal, skipped\n"
-            "mini-init: warning: EP_SIGNALS token 'RTx' is not a signal, skipped\n",
+            f"{token_warning('EP_SIGNALS', 'RT', 'is not a signal')}\n"
+            f"{token_warning('EP_SIGNALS', 'RTx', 'is not a signal')}\n",
             id="rt-tokens-without-range",
         ),
         pytest.param(
             {"EP_GRACE_SECONDS": LONG_INVALID_GRACE},
-            f"mini-init: warning: EP_GRACE_SECONDS='{LONG_INVALID_GRACE}' is invalid, using 10\n",
+            f"{warning(f'EP_GRACE_SECONDS={LONG_INVALID_GRACE!r} is invalid, using 10')}\n",
             id="452-character-grace",
         ),
         pytest.param(
-            {"EP_GRACE_SECONDS": "x" * 452},
-            f"mini-init: warning: EP_GRACE_SECONDS='{'x' * 452}' is invalid, using 10\n",
+            {"EP_GRACE_SECONDS": LONG_LETTERS_GRACE},
+            f"{warning(f'EP_GRACE_SECONDS={LONG_LETTERS_GRACE!r} is invalid, using 10')}\n",
             id="452-letter-grace",
         ),
     ],
