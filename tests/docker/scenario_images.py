@@ -9,9 +9,10 @@ from pathlib import Path
 from container_checks import BUILD_TIMEOUT_SECONDS
 from local_registry import REGISTRY
 from mini_init_tools.abi_table import ARCHITECTURES
+from mini_init_tools.debian_packages import PackageSource, unpack
 from mini_init_tools.docker_cli import docker_command
 from mini_init_tools.paths import BUILD_DIR, REPO_ROOT
-from mini_init_tools.standins import fetch_debs, unpack
+from mini_init_tools.standins import busybox_debs
 
 SCENARIO_IMAGE_CONTEXT = Path(__file__).parent / "fixtures" / "scenario-image"
 BUSYBOX_LAYER = BUILD_DIR / "test-images" / "busybox-layer"
@@ -36,9 +37,9 @@ def write_busybox_layer() -> None:
     """build/test-images/busybox-layer/ARCH/busybox/: Debian's busybox-static, from the .deb the
     stand-in bases use (cached in build/standins), and a relative link per applet; rewritten each
     time."""
-    debs = fetch_debs()
+    debs = busybox_debs(PackageSource())
     for arch in ARCHITECTURES:
-        busybox = unpack(debs[("busybox-static", arch)]) / "bin" / "busybox"
+        busybox = unpack(debs[arch]) / "bin" / "busybox"
         directory = BUSYBOX_LAYER / arch / BUSYBOX_DIRECTORY
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(parents=True)

@@ -1,12 +1,13 @@
+# SPDX-License-Identifier: MIT
 """What `images --registry localhost:5000 --push --standin-bases` publishes: every tag a two-platform
 index, the init at /sbin/mini-init as the entrypoint, and nothing else added, within the size budget."""
 
 import pytest
 from container_checks import INIT_ENTRYPOINT, PLATFORMS
 from local_registry import image_config, layer, platform_manifests
-from mini_init_tools.images import BASE_OF_VARIANT, VARIANTS
+from mini_init_tools.images import BASE_VARIABLE_OF_VARIANT, VARIANTS
 from mini_init_tools.paths import binary_path
-from mini_init_tools.standins import STANDIN_FOR_BASE
+from mini_init_tools.standins import STANDIN_FOR_VARIABLE
 from mini_init_tools.version import VERSION
 
 pytestmark = pytest.mark.docker
@@ -22,7 +23,7 @@ TAGS = [
 
 
 def _standin_repository_and_tag(variant: str) -> tuple[str, str]:
-    standin = STANDIN_FOR_BASE[BASE_OF_VARIANT[variant]].removeprefix("localhost:5000/")
+    standin = STANDIN_FOR_VARIABLE[BASE_VARIABLE_OF_VARIANT[variant]].removeprefix("localhost:5000/")
     repository, tag = standin.rsplit(":", 1)
     return repository, tag
 
@@ -64,7 +65,7 @@ def test_scratch_holds_nothing_but_the_init_within_budget(published_images: str,
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-@pytest.mark.parametrize("variant", sorted(BASE_OF_VARIANT))
+@pytest.mark.parametrize("variant", sorted(BASE_VARIABLE_OF_VARIANT))
 def test_variant_is_its_base_plus_one_init_layer_within_budget(
     published_images: str, variant: str, platform: str
 ) -> None:

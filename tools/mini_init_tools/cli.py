@@ -19,6 +19,9 @@ from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.bench import report as bench_report
 from mini_init_tools.bench import runner as bench_runner
 from mini_init_tools.errors import ToolError
+from mini_init_tools.image_report import print_images
+from mini_init_tools.platforms import PLATFORMS
+from mini_init_tools.step_progress import step_progress
 from mini_init_tools.version import VERSION
 
 app = typer.Typer(
@@ -146,10 +149,6 @@ def doctor() -> None:
         raise typer.Exit(1)
 
 
-def _kibibytes(size: int) -> str:
-    return f"{size / 1024:.1f} KiB" if size < 1000 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
-
-
 @app.command()
 def images(
     variant: Annotated[
@@ -161,7 +160,7 @@ def images(
     platform: Annotated[
         list[str] | None,
         typer.Option(
-            "--platform", help=f"Platform to build (repeatable): {', '.join(images_module.PLATFORMS)}."
+            "--platform", help=f"Platform to build (repeatable): {', '.join(PLATFORMS)}."
         ),
     ] = None,
     registry: Annotated[
@@ -175,25 +174,25 @@ def images(
         bool,
         typer.Option(
             "--standin-bases",
-            help="Build on stand-ins of alpine and distroless made from Debian packages (no pulls).",
+            help="Build on local stand-ins (made from Debian packages) of the bases, the build "
+            "stage's Debian and the SBOM scanner: no pulls.",
         ),
     ] = False,
+    builder: Annotated[
+        str,
+        typer.Option("--builder", help="The buildx builder to bake on (default: the current one)."),
+    ] = "",
 ) -> None:
-    """Build the init, then bake the images (all variants, linux/amd64 and linux/arm64 by default)."""
+    """Bake the binaries into build/<arch>/ and the images (every variant and platform by default)."""
     request = images_module.ImageRequest(
         variants=tuple(variant) if variant else images_module.VARIANTS,
-        platforms=tuple(platform) if platform else images_module.PLATFORMS,
+        platforms=tuple(platform) if platform else PLATFORMS,
         registry=registry,
         push=push,
         standin_bases=standin_bases,
+        builder=builder,
     )
-    with progress_lines("building images") as show:
-        built = run_reporting_errors(lambda: images_module.build_images(request, show))
-    table = Table()
-    table.add_column("image", overflow="fold")
-    table.add_column("platform")
-    table.add_column("compressed size")
-    table.add_column("digest", overflow="fold")
-    for image in built:
-        table.add_row(image.image, image.platform, _kibibytes(image.compressed_bytes), image.digest)
-    console.print(table)
+    run_reporting_errors(lambda: images_module.check_request(request))
+    with step_progress(console, error_console, "building images") as progress:
+        built = run_reporting_errors(lambda: images_module.build_images(request, progress))
+    print_images(console, built)

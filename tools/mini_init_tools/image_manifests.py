@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reads what a build produced, each platform's manifest digest and compressed size, from the local
 image store (the containerd that dockerd runs) or from the registry the images were pushed to."""
 
@@ -24,12 +25,27 @@ class PlatformImage:
     digest: str
 
 
+@dataclass(frozen=True)
+class BuiltImage:
+    """One multi-platform image as built: its name, its index digest and each platform's image."""
+
+    name: str
+    index_digest: str
+    platforms: tuple[PlatformImage, ...]
+
+    @property
+    def pinned(self) -> str:
+        """The reference that names exactly this build: repository@sha256:..."""
+        return f"{repository(self.name)}@{self.index_digest}"
+
+
 def familiar_name(name: str) -> str:
     """`docker.io/library/mini-init:alpine` as users write it: `mini-init:alpine`."""
     return name.removeprefix(DOCKER_HUB_PREFIX)
 
 
-def _repository(name: str) -> str:
+def repository(name: str) -> str:
+    """The name without its tag: `localhost:5000/mini-init:alpine` -> `localhost:5000/mini-init`."""
     last_colon, last_slash = name.rfind(":"), name.rfind("/")
     return name[:last_colon] if last_colon > last_slash else name
 
@@ -59,7 +75,7 @@ def _read_local(digest: str) -> dict[str, Any]:
 
 
 def _read_from_registry(name: str, digest: str) -> dict[str, Any]:
-    reference = f"{_repository(name)}@{digest}"
+    reference = f"{repository(name)}@{digest}"
     return _json_object(run_docker(["buildx", "imagetools", "inspect", "--raw", reference], timeout=60))
 
 

@@ -1,57 +1,74 @@
-"""Builds the mini-init images with `docker buildx bake` and reports each platform's size and digest."""
+# SPDX-License-Identifier: MIT
+"""`mini-init-tools images`: the stand-ins when asked, then `docker buildx bake` twice: the binaries
+(build/<arch>/mini-init, assembled in the Dockerfile's build stage) and the images. Reports each
+image's index digest and each platform's size and manifest digest."""
 
 import json
 import os
 import re
+import shutil
 import subprocess
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
-from mini_init_tools.bake import run_bake
-from mini_init_tools.build import build_all
+from mini_init_tools.bake import BakeProgress, Baker, require_builder
 from mini_init_tools.docker_cli import require_daemon
 from mini_init_tools.errors import ToolError
-from mini_init_tools.image_manifests import PlatformImage, platform_images
+from mini_init_tools.image_manifests import BuiltImage, familiar_name, platform_images
 from mini_init_tools.paths import BAKE_FILE, BUILD_DIR, REPO_ROOT, binary_path
+from mini_init_tools.platforms import DISTROLESS_PLATFORMS, PLATFORMS, distroless_platforms
 from mini_init_tools.programs import GIT, require_program
 from mini_init_tools.standins import publish_standins
 from mini_init_tools.version import VERSION
 
-# The targets of docker-bake.hcl's `default` group and the platforms of its `_platforms` target.
+# The targets of docker-bake.hcl's `default` group.
 VARIANTS: Final = ("scratch", "distroless", "distroless-nonroot", "alpine")
-PLATFORMS: Final = ("linux/amd64", "linux/arm64")
-# The FROM text each variant's base resolves to with docker-bake.hcl's defaults: the key of the
-# buildx named context that swaps in a stand-in.
-BASE_OF_VARIANT: Final = {
-    "distroless": "gcr.io/distroless/static-debian12",
-    "distroless-nonroot": "gcr.io/distroless/static-debian12:nonroot",
-    "alpine": "alpine:3.20",
+# The docker-bake.hcl variable that names each variant's base (scratch has none).
+BASE_VARIABLE_OF_VARIANT: Final = {
+    "distroless": "DISTROLESS_IMAGE",
+    "distroless-nonroot": "DISTROLESS_NONROOT_IMAGE",
+    "alpine": "ALPINE_IMAGE",
 }
+DISTROLESS_VARIANTS: Final = ("distroless", "distroless-nonroot")
 # host[:port] and an optional namespace path, as image references spell it: no scheme, no tag.
 REGISTRY_FORM = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*")
 METADATA_FILE = BUILD_DIR / "logs" / "bake-metadata.json"
+# bake writes the binaries here, then each replaces build/<arch>/mini-init in one rename.
+BINARIES_STAGING = BUILD_DIR / "images" / "binaries"
 
 
 @dataclass(frozen=True)
 class ImageRequest:
-    """Which images to build and where they go."""
+    """Which images to build, where they go, and on which buildx builder."""
 
     variants: tuple[str, ...] = VARIANTS
     platforms: tuple[str, ...] = PLATFORMS
     registry: str = ""
     push: bool = False
     standin_bases: bool = False
+    builder: str = ""
 
 
-def check_request(request: ImageRequest) -> None:
+def variant_platforms(variant: str, platforms: tuple[str, ...]) -> tuple[str, ...]:
+    """The platforms of `platforms` a variant is built for: its base must be published for them."""
+    return distroless_platforms(platforms) if variant in DISTROLESS_VARIANTS else platforms
+
+
+def check_request(request: ImageRequest, known_platforms: tuple[str, ...] = PLATFORMS) -> None:
     """Fail with one line on the first thing wrong with the request, before any work starts."""
     for value, known, kind in (
         *((variant, VARIANTS, "variant") for variant in request.variants),
-        *((platform, PLATFORMS, "platform") for platform in request.platforms),
+        *((platform, known_platforms, "platform") for platform in request.platforms),
     ):
         if value not in known:
             raise ToolError(f"unknown {kind} {value!r}: choose from {', '.join(known)}")
+    for variant in request.variants:
+        if not variant_platforms(variant, request.platforms):
+            raise ToolError(
+                f"the {variant} variant cannot be built for {', '.join(request.platforms)}: "
+                f"its base is published for {', '.join(DISTROLESS_PLATFORMS)}"
+            )
     if request.registry and not REGISTRY_FORM.fullmatch(request.registry):
         raise ToolError(
             f"--registry {request.registry!r} is not a registry: give host[:port][/namespace], "
@@ -72,7 +89,7 @@ def _git(*arguments: str) -> str:
 
 
 def bake_environment(request: ImageRequest) -> dict[str, str]:
-    """The docker-bake.hcl variables: registry, version, and the commit's time and id."""
+    """The docker-bake.hcl variables: registry, version, platforms, and the commit's time and id."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct") or "0"
     if not epoch.isdigit():
         raise ToolError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970")
@@ -81,58 +98,70 @@ def bake_environment(request: ImageRequest) -> dict[str, str]:
         "VERSION": VERSION,
         "SOURCE_DATE_EPOCH": epoch,
         "REVISION": _git("rev-parse", "HEAD"),
+        "PLATFORMS": ",".join(request.platforms),
     }
 
 
-def bake_arguments(request: ImageRequest, base_contexts: Mapping[str, str]) -> list[str]:
-    """What follows `docker buildx bake`: output, platforms, base swaps, then the targets."""
-    arguments = [
+def binaries_arguments(staging: Path) -> list[str]:
+    """What follows `docker buildx bake` for the binaries: the `binaries` target, written to
+    `staging` instead of build/."""
+    return [
+        "--file", str(BAKE_FILE),
+        "--set", f"binaries.output=type=local,dest={staging},platform-split=false",
+        "binaries",
+    ]
+
+
+def image_arguments(request: ImageRequest) -> list[str]:
+    """What follows `docker buildx bake` for the images: where they go, then the variants."""
+    return [
         "--file", str(BAKE_FILE),
         "--metadata-file", str(METADATA_FILE),
         "--push" if request.push else "--load",
+        *request.variants,
     ]
-    if set(request.platforms) != set(PLATFORMS):
-        arguments += ["--set", f"*.platform={','.join(request.platforms)}"]
-    for variant in request.variants:
-        base = BASE_OF_VARIANT.get(variant)
-        if base is not None and base in base_contexts:
-            arguments += ["--set", f"{variant}.contexts.{base}={base_contexts[base]}"]
-    return [*arguments, *request.variants]
 
 
-def _architectures(platforms: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(platform.removeprefix("linux/") for platform in platforms)
+def install_binaries(staging: Path, platforms: tuple[str, ...]) -> None:
+    """Move each binary bake wrote into build/<arch>/mini-init, replacing the old one atomically
+    (a test running the old binary never sees a missing file)."""
+    for platform in platforms:
+        arch = platform.removeprefix("linux/")
+        target = binary_path(arch)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / arch / "mini-init", target)
 
 
-def _stamp_binaries(architectures: tuple[str, ...], epoch: int) -> None:
-    """Date the binaries at the commit's time: COPY keeps mtimes, so the init layer's bytes then
-    depend on the binary alone."""
-    for arch in architectures:
-        os.utime(binary_path(arch), (epoch, epoch))
-
-
-def read_results(request: ImageRequest) -> list[PlatformImage]:
-    """Each built variant's platform images, from bake's metadata file and where the images went."""
+def read_results(request: ImageRequest) -> list[BuiltImage]:
+    """Each built variant: its index digest and platform images, from bake's metadata file and
+    where the images went."""
     metadata = json.loads(METADATA_FILE.read_text())
-    images: list[PlatformImage] = []
+    images = []
     for variant in request.variants:
         built = metadata[variant]
         name = built["image.name"].split(",")[0]
-        images += platform_images(name, built["containerimage.digest"], in_registry=request.push)
+        digest = built["containerimage.digest"]
+        platforms = platform_images(name, digest, in_registry=request.push)
+        images.append(BuiltImage(familiar_name(name), digest, tuple(platforms)))
     return images
 
 
-def build_images(request: ImageRequest, show: Callable[[str], None]) -> list[PlatformImage]:
-    """Build the binaries, the stand-in bases if asked, then bake the images."""
+def build_images(request: ImageRequest, progress: BakeProgress) -> list[BuiltImage]:
+    """The stand-ins if asked, the binaries, then the images."""
     check_request(request)
     environment = bake_environment(request)
     require_daemon()
-    architectures = _architectures(request.platforms)
-    show("building the init")
-    build_all(architectures)
-    _stamp_binaries(architectures, int(environment["SOURCE_DATE_EPOCH"]))
-    base_contexts = publish_standins(show) if request.standin_bases else {}
+    if request.builder:
+        require_builder(request.builder)
+    baker = Baker(progress, request.builder)
+    if request.standin_bases:
+        environment |= publish_standins(baker)
+    progress.step(f"building the init for {', '.join(request.platforms)}")
+    shutil.rmtree(BINARIES_STAGING, ignore_errors=True)
+    baker.bake("the binaries", binaries_arguments(BINARIES_STAGING), environment)
+    install_binaries(BINARIES_STAGING, request.platforms)
+    progress.step(f"building the images: {', '.join(request.variants)}")
     METADATA_FILE.parent.mkdir(parents=True, exist_ok=True)
     METADATA_FILE.unlink(missing_ok=True)
-    run_bake(bake_arguments(request, base_contexts), environment, show)
+    baker.bake("the images", image_arguments(request), environment)
     return read_results(request)

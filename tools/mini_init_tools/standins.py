@@ -1,38 +1,60 @@
-"""Builds stand-ins for the alpine and distroless bases from Debian packages, for both architectures,
-and pushes them to the local registry: test fixtures for machines that cannot pull the real bases."""
+# SPDX-License-Identifier: MIT
+"""Stand-ins for the images no registry here can give: the alpine and distroless bases, the build
+stage's Debian and BuildKit's SBOM scanner. Made from Debian packages for each architecture and
+pushed to the local registry: test fixtures, never shipped.
 
+Each replaces the image of one docker-bake.hcl variable; `publish_standins` returns those variables
+set to the stand-ins, which is all it takes to build with them."""
+
+import hashlib
 import subprocess
-import tarfile
-from collections.abc import Callable
-from io import BytesIO
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
+from mini_init_tools import standin_scanner
 from mini_init_tools.abi_table import ARCHITECTURES
-from mini_init_tools.bake import run_bake
+from mini_init_tools.bake import Baker
+from mini_init_tools.debian_packages import (
+    BUILD_ARCHITECTURES,
+    PackageSource,
+    installed_status,
+    unpack,
+)
 from mini_init_tools.errors import ToolError
 from mini_init_tools.paths import STANDIN_BAKE_FILE, STANDIN_BUILD_DIR
+from mini_init_tools.platforms import distroless_platforms, linux_platforms
+from mini_init_tools.rootfs_tar import RootfsTar, rootfs_tar
+from mini_init_tools.toolchain import builder_packages
 
-# Each real base (the exact FROM text in images/Dockerfile) and the stand-in that replaces it;
-# the tags are set in images/standins/docker-bake.hcl.
-STANDIN_FOR_BASE: Final = {
-    "alpine:3.20": "localhost:5000/standin/alpine:3.20",
-    "gcr.io/distroless/static-debian12": "localhost:5000/standin/distroless-static:debian12",
-    "gcr.io/distroless/static-debian12:nonroot":
-        "localhost:5000/standin/distroless-static:debian12-nonroot",
+# The docker-bake.hcl variable each stand-in replaces, and the stand-in (tags of
+# images/standins/docker-bake.hcl).
+STANDIN_FOR_VARIABLE: Final = {
+    "BUILDER_IMAGE": "localhost:5000/standin/debian:bookworm-slim",
+    "ALPINE_IMAGE": "localhost:5000/standin/alpine:3.20",
+    "DISTROLESS_IMAGE": "localhost:5000/standin/distroless-static:debian12",
+    "DISTROLESS_NONROOT_IMAGE": "localhost:5000/standin/distroless-static:debian12-nonroot",
+    "SBOM_GENERATOR": "localhost:5000/standin/buildkit-syft-scanner:stable-1",
 }
 
-DEB_CACHE = STANDIN_BUILD_DIR / "debs"
-APT_STATE = STANDIN_BUILD_DIR / "apt"
-UNPACKED = STANDIN_BUILD_DIR / "unpacked"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-# (package, Debian architecture) pairs the stand-ins are made of.
-PACKAGES: Final = (*(("busybox-static", arch) for arch in ARCHITECTURES), ("tzdata", "all"))
+# The build stage's base: a shell and the usual commands, then Python and every toolchain.
+BUILDER_PACKAGES: Final = ("dash", "coreutils", "dpkg", *builder_packages())
+# The scanner runs the stand-in scanner with Python's full standard library (json); its entrypoint
+# in images/standins/Dockerfile runs SCANNER_PATH.
+SCANNER_PACKAGES: Final = ("dash", "python3-minimal", "libpython3.11-stdlib")
+SCANNER_SOURCE: Final = Path(standin_scanner.__file__)
+SCANNER_PATH: Final = "opt/standin-scanner/standin_scanner.py"
+# What distroless static-debian12 installs from Debian (its static/config.bzl), all
+# architecture-independent.
+DISTROLESS_PACKAGES: Final = ("tzdata:all", "netbase:all", "media-types:all")
 # Applets that would clash with the rootfs layout (busybox itself) or that Alpine does not ship.
 SKIPPED_APPLETS: Final = ("bin/busybox", "linuxrc")
 
-ALPINE_PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/sbin/nologin\n"
-ALPINE_GROUP = "root:x:0:root\nnobody:x:65534:\n"
+ROOT_PASSWD = "root:x:0:0:root:/root:/bin/sh\n"
+ROOT_GROUP = "root:x:0:\n"
+ALPINE_PASSWD = f"{ROOT_PASSWD}nobody:x:65534:65534:nobody:/:/sbin/nologin\n"
+ALPINE_GROUP = f"{ROOT_GROUP}nobody:x:65534:\n"
 DISTROLESS_PASSWD = (
     "root:x:0:0:root:/root:/sbin/nologin\n"
     "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
@@ -49,106 +71,9 @@ def _os_release(standin_id: str, real_base: str, made_of: str) -> str:
     )
 
 
-def _apt_options() -> list[str]:
-    """A private apt state that knows both architectures, leaving the host's apt untouched."""
-    return [
-        "-o", "APT::Architectures::=amd64", "-o", "APT::Architectures::=arm64",
-        "-o", f"Dir::State::Lists={APT_STATE / 'lists'}",
-        "-o", f"Dir::State::status={APT_STATE / 'status'}",
-        "-o", f"Dir::Cache={APT_STATE / 'cache'}",
-        "-o", "Acquire::Languages=none", "-o", "APT::Sandbox::User=root", "-qq",
-    ]
-
-
-def _run(command: list[str], cwd: Path | None = None) -> None:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        details = (result.stderr or result.stdout).strip().splitlines() or [f"exit {result.returncode}"]
-        raise ToolError(f"`{' '.join(command[:2])}` failed: {details[-1]}")
-
-
-def _cached_deb(package: str, arch: str) -> Path | None:
-    return next(iter(sorted(DEB_CACHE.glob(f"{package}_*_{arch}.deb"))), None)
-
-
-def fetch_debs() -> dict[tuple[str, str], Path]:
-    """The .deb of each package, downloaded with apt into build/standins/debs once and reused."""
-    missing = [(package, arch) for package, arch in PACKAGES if _cached_deb(package, arch) is None]
-    if missing:
-        for directory in (DEB_CACHE, APT_STATE / "lists/partial", APT_STATE / "cache/archives/partial"):
-            directory.mkdir(parents=True, exist_ok=True)
-        (APT_STATE / "status").touch()
-        _run(["apt-get", "update", *_apt_options()])
-        names = [package if arch == "all" else f"{package}:{arch}" for package, arch in missing]
-        _run(["apt-get", "download", *_apt_options(), *names], cwd=DEB_CACHE)
-    debs = {(package, arch): _cached_deb(package, arch) for package, arch in PACKAGES}
-    absent = [f"{package}:{arch}" for (package, arch), deb in debs.items() if deb is None]
-    if absent:
-        raise ToolError(f"apt-get download gave no .deb for {', '.join(absent)}: check the apt sources")
-    return {key: deb for key, deb in debs.items() if deb is not None}
-
-
-def unpack(deb: Path) -> Path:
-    """The package's files, extracted once with dpkg -x under build/standins/unpacked/."""
-    target = UNPACKED / deb.stem
-    if not target.is_dir():
-        partial = target.with_suffix(".partial")
-        partial.mkdir(parents=True, exist_ok=True)
-        _run(["dpkg", "-x", str(deb), str(partial)])
-        partial.rename(target)
-    return target
-
-
-class RootfsTar:
-    """A root filesystem tarball with every entry owned by root (unless told) and dated 0, so it is
-    the same bytes on every run."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._tar = tarfile.open(path, "w", format=tarfile.PAX_FORMAT)
-
-    def __enter__(self) -> "RootfsTar":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._tar.close()
-
-    def directory(self, name: str, mode: int = 0o755, owner: int = 0) -> None:
-        self._tar.addfile(self._info(name, tarfile.DIRTYPE, mode, owner))
-
-    def text_file(self, name: str, text: str, mode: int = 0o644) -> None:
-        data = text.encode()
-        info = self._info(name, tarfile.REGTYPE, mode)
-        info.size = len(data)
-        self._tar.addfile(info, BytesIO(data))
-
-    def symlink(self, name: str, target: str) -> None:
-        info = self._info(name, tarfile.SYMTYPE, 0o777)
-        info.linkname = target
-        self._tar.addfile(info)
-
-    def tree(self, source: Path, name: str) -> None:
-        """Add `source` (a file or a directory, recursively, in sorted order) as `name`."""
-        self._tar.add(source, arcname=name, filter=self._owned_by_root)
-
-    @staticmethod
-    def _info(name: str, kind: bytes, mode: int, owner: int = 0) -> tarfile.TarInfo:
-        info = tarfile.TarInfo(name)
-        info.type, info.mode, info.uid, info.gid, info.mtime = kind, mode, owner, owner, 0
-        return info
-
-    @staticmethod
-    def _owned_by_root(info: tarfile.TarInfo) -> tarfile.TarInfo:
-        info.uid = info.gid = 0
-        info.uname = info.gname = ""
-        info.mtime = 0
-        return info
-
-
 def _busybox_applets(busybox: Path) -> list[str]:
-    """Where each applet belongs (bin/sh, usr/bin/awk, ...), as busybox itself lists them; the arm64
-    busybox runs through QEMU binfmt."""
+    """Where each applet belongs (bin/sh, usr/bin/awk, ...), as busybox itself lists them; other
+    architectures' busybox runs through QEMU binfmt."""
     result = subprocess.run([busybox, "--list-full"], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ToolError(
@@ -157,15 +82,27 @@ def _busybox_applets(busybox: Path) -> list[str]:
     return [applet for applet in result.stdout.split() if applet not in SKIPPED_APPLETS]
 
 
+def _base_directories(rootfs: RootfsTar, *directories: str) -> None:
+    for directory in directories:
+        rootfs.directory(directory)
+    rootfs.directory("root", 0o700)
+    rootfs.directory("tmp", 0o1777)
+
+
+def busybox_debs(source: PackageSource) -> dict[str, Path]:
+    """Debian's busybox-static for each architecture, keyed by architecture."""
+    debs = source.debs(f"busybox-static:{arch}" for arch in ARCHITECTURES)
+    return {arch: debs[f"busybox-static:{arch}"] for arch in ARCHITECTURES}
+
+
 def write_alpine_rootfs(arch: str, busybox_deb: Path) -> Path:
-    """build/standins/alpine-ARCH.tar: busybox with its applets, /etc basics, /tmp."""
+    """build/standins/alpine-ARCH.tar: busybox with its applets, /etc basics, /tmp, and busybox in
+    the dpkg database (what it really is)."""
     busybox = unpack(busybox_deb) / "bin" / "busybox"
     applets = _busybox_applets(busybox)
-    with RootfsTar(STANDIN_BUILD_DIR / f"alpine-{arch}.tar") as rootfs:
-        for directory in ("bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc", "home", "var"):
-            rootfs.directory(directory)
-        rootfs.directory("root", 0o700)
-        rootfs.directory("tmp", 0o1777)
+    with rootfs_tar(STANDIN_BUILD_DIR / f"alpine-{arch}.tar") as rootfs:
+        _base_directories(rootfs, "bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc", "home",
+                          "var", "var/lib", "var/lib/dpkg")
         rootfs.tree(busybox, "bin/busybox")
         for applet in applets:
             rootfs.symlink(applet, "/bin/busybox")
@@ -174,20 +111,20 @@ def write_alpine_rootfs(arch: str, busybox_deb: Path) -> Path:
         rootfs.text_file(
             "etc/os-release", _os_release("alpine-standin", "alpine:3.20", "Debian busybox-static")
         )
-    return rootfs.path
+        rootfs.text_file("var/lib/dpkg/status", installed_status(busybox_deb))
+    return STANDIN_BUILD_DIR / f"alpine-{arch}.tar"
 
 
-def write_distroless_rootfs(tzdata_deb: Path) -> Path:
-    """build/standins/distroless-static.tar: users with nonroot 65532, CA bundle, zoneinfo, /tmp."""
+def write_distroless_rootfs(source: PackageSource) -> Path:
+    """build/standins/distroless-static.tar: users with nonroot 65532, the CA bundle, and the files
+    and status.d records of distroless's Debian packages (zoneinfo, netbase, mime types)."""
     if not HOST_CA_BUNDLE.is_file():
         raise ToolError(f"{HOST_CA_BUNDLE} missing: apt-get install ca-certificates")
-    zoneinfo = unpack(tzdata_deb) / "usr" / "share" / "zoneinfo"
-    with RootfsTar(STANDIN_BUILD_DIR / "distroless-static.tar") as rootfs:
-        for directory in ("etc", "etc/ssl", "etc/ssl/certs", "home", "usr", "usr/share", "var"):
-            rootfs.directory(directory)
-        rootfs.directory("root", 0o700)
+    debs = source.debs(DISTROLESS_PACKAGES)
+    with rootfs_tar(STANDIN_BUILD_DIR / "distroless-static.tar") as rootfs:
+        _base_directories(rootfs, "etc", "etc/ssl", "etc/ssl/certs", "home", "usr", "usr/share",
+                          "var", "var/lib", "var/lib/dpkg", "var/lib/dpkg/status.d")
         rootfs.directory("home/nonroot", 0o700, owner=NONROOT_ID)
-        rootfs.directory("tmp", 0o1777)
         rootfs.text_file("etc/passwd", DISTROLESS_PASSWD)
         rootfs.text_file("etc/group", DISTROLESS_GROUP)
         rootfs.text_file("etc/nsswitch.conf", "hosts: files dns\n")
@@ -196,18 +133,72 @@ def write_distroless_rootfs(tzdata_deb: Path) -> Path:
             _os_release("distroless-standin", "gcr.io/distroless/static-debian12", "Debian files"),
         )
         rootfs.tree(HOST_CA_BUNDLE, "etc/ssl/certs/ca-certificates.crt")
-        rootfs.tree(zoneinfo, "usr/share/zoneinfo")
-    return rootfs.path
+        for package, deb in debs.items():
+            files = unpack(deb)
+            for top in ("etc", "usr/share"):
+                for entry in sorted((files / top).glob("*")) if (files / top).is_dir() else ():
+                    rootfs.tree(entry, f"{top}/{entry.name}")
+            rootfs.text_file(
+                f"var/lib/dpkg/status.d/{package.split(':')[0]}", installed_status(deb)
+            )
+    return STANDIN_BUILD_DIR / "distroless-static.tar"
 
 
-def publish_standins(show: Callable[[str], None]) -> dict[str, str]:
-    """Build and push every stand-in; return the buildx named contexts that swap them in, keyed by
-    the FROM text of the base each replaces."""
-    show("fetching Debian packages for the stand-in bases")
-    debs = fetch_debs()
-    show("writing the stand-in root filesystems")
+def write_debian_rootfs(
+    name: str, arch: str, packages: tuple[str, ...], source: PackageSource,
+    extra_files: Mapping[str, Path] | None = None,
+) -> Path:
+    """build/standins/NAME-ARCH.tar: `packages` with their dependencies, unpacked (no maintainer
+    scripts) and listed in the dpkg database, plus `extra_files` (path in the image: file);
+    rewritten only when one of them changed."""
+    debs = source.debs(source.closure(packages, arch))
+    extras = dict(extra_files or {})
+    tarball = STANDIN_BUILD_DIR / f"{name}-{arch}.tar"
+    inputs = tarball.with_suffix(".inputs")
+    listing = "".join(f"{deb.name}\n" for deb in debs.values()) + "".join(
+        f"{target} {hashlib.sha256(path.read_bytes()).hexdigest()}\n" for target, path in extras.items()
+    )
+    if tarball.is_file() and inputs.is_file() and inputs.read_text() == listing:
+        return tarball
+    with rootfs_tar(tarball) as rootfs:
+        _base_directories(rootfs, "etc", "var", "var/lib", "var/lib/dpkg")
+        for deb in debs.values():
+            files = unpack(deb)
+            for entry in sorted(files.iterdir()):
+                rootfs.tree(entry, entry.name)
+        for target, path in extras.items():
+            for parent in reversed(Path(target).parents[:-1]):
+                rootfs.directory(str(parent))
+            rootfs.tree(path, target)
+        rootfs.text_file("etc/passwd", ROOT_PASSWD)
+        rootfs.text_file("etc/group", ROOT_GROUP)
+        rootfs.text_file("etc/os-release", _os_release(
+            f"{name}-standin", "debian:bookworm-slim", f"Debian packages: {', '.join(packages)}"
+        ))
+        rootfs.text_file(
+            "var/lib/dpkg/status", "\n".join(installed_status(deb) for deb in debs.values())
+        )
+    inputs.write_text(listing)
+    return tarball
+
+
+def publish_standins(baker: Baker) -> dict[str, str]:
+    """Build and push every stand-in; return the docker-bake.hcl variables that swap them in."""
+    baker.progress.step("fetching Debian packages for the stand-ins")
+    source = PackageSource()
+    busybox = busybox_debs(source)
+    baker.progress.step("writing the stand-in root filesystems")
     for arch in ARCHITECTURES:
-        write_alpine_rootfs(arch, debs[("busybox-static", arch)])
-    write_distroless_rootfs(debs[("tzdata", "all")])
-    run_bake(["--file", str(STANDIN_BAKE_FILE), "--push"], {}, show)
-    return {base: f"docker-image://{standin}" for base, standin in STANDIN_FOR_BASE.items()}
+        write_alpine_rootfs(arch, busybox[arch])
+    write_distroless_rootfs(source)
+    for arch in BUILD_ARCHITECTURES:
+        write_debian_rootfs("debian", arch, BUILDER_PACKAGES, source)
+        write_debian_rootfs("scanner", arch, SCANNER_PACKAGES, source, {SCANNER_PATH: SCANNER_SOURCE})
+    baker.progress.step("pushing the stand-ins to the local registry")
+    environment = {
+        "PLATFORMS": ",".join(linux_platforms(ARCHITECTURES)),
+        "DISTROLESS_PLATFORMS": ",".join(distroless_platforms(linux_platforms(ARCHITECTURES))),
+        "BUILD_PLATFORMS": ",".join(linux_platforms(BUILD_ARCHITECTURES)),
+    }
+    baker.bake("the stand-ins", ["--file", str(STANDIN_BAKE_FILE), "--push"], environment)
+    return dict(STANDIN_FOR_VARIABLE)

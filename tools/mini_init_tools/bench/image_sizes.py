@@ -14,8 +14,9 @@ from requests.exceptions import RequestException
 from mini_init_tools.bench.local_images import IMAGES_COMMAND, connect_with_images, variant_image
 from mini_init_tools.errors import ToolError
 from mini_init_tools.image_manifests import platform_images, read_local_content
-from mini_init_tools.images import BASE_OF_VARIANT, PLATFORMS, VARIANTS
-from mini_init_tools.standins import STANDIN_FOR_BASE
+from mini_init_tools.images import BASE_VARIABLE_OF_VARIANT, VARIANTS
+from mini_init_tools.platforms import PLATFORMS
+from mini_init_tools.standins import STANDIN_FOR_VARIABLE
 
 SCRATCH = "scratch"  # no base at all: every byte of the image is the init layer's
 
@@ -52,8 +53,8 @@ class ImageSizesResult(TypedDict, total=False):
 
 def base_of(variant: str) -> str:
     """The stand-in base `mini-init-tools images --standin-bases` builds the variant on."""
-    real_base = BASE_OF_VARIANT.get(variant)
-    return SCRATCH if real_base is None else STANDIN_FOR_BASE[real_base]
+    variable = BASE_VARIABLE_OF_VARIANT.get(variant)
+    return SCRATCH if variable is None else STANDIN_FOR_VARIABLE[variable]
 
 
 def uncompressed_bytes(descriptor: dict[str, Any]) -> int:
