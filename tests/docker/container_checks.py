@@ -1,6 +1,9 @@
+# SPDX-License-Identifier: MIT
 """Helpers for the Docker suites: run a container to its end with the SDK, read PID 1's argv, build."""
 
+import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,11 +68,15 @@ def build_image(context: Path, tag: str, platforms: tuple[str, ...] = PLATFORMS)
     return tag
 
 
-def run_build_command(arguments: list[str], cwd: Path) -> None:
-    """Run a Docker CLI build command; its output becomes the failure message."""
+def run_build_command(
+    arguments: list[str], cwd: Path, environment: Mapping[str, str] | None = None
+) -> None:
+    """Run a Docker CLI build command (with `environment` added to this process's); its output
+    becomes the failure message."""
     result = subprocess.run(
         docker_command(*arguments),
         cwd=cwd,
+        env={**os.environ, **(environment or {})},
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT_SECONDS,

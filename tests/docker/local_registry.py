@@ -1,6 +1,8 @@
+# SPDX-License-Identifier: MIT
 """Reads images from the local registry on 127.0.0.1:5000 over its HTTP API (distribution v2)."""
 
 import gzip
+import hashlib
 import io
 import json
 import tarfile
@@ -10,12 +12,12 @@ from typing import Any
 
 REGISTRY = "localhost:5000"
 API = "http://127.0.0.1:5000/v2"
-MANIFEST_TYPES = ", ".join((
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-))
+MANIFEST_TYPES = (
+    "application/vnd.oci.image.index.v1+json, "
+    "application/vnd.oci.image.manifest.v1+json, "
+    "application/vnd.docker.distribution.manifest.list.v2+json, "
+    "application/vnd.docker.distribution.manifest.v2+json"
+)
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,28 @@ def _get(path: str, accept: str = "*/*") -> bytes:
         return response.read()
 
 
+def blob(repository: str, digest: str) -> bytes:
+    """The bytes of one blob (a config or a layer) as the registry stores it."""
+    return _get(f"{repository}/blobs/{digest}")
+
+
 def manifest(repository: str, reference: str) -> dict[str, Any]:
     """The manifest or index that `reference` (a tag or a digest) names."""
     return json.loads(_get(f"{repository}/manifests/{reference}", MANIFEST_TYPES))
+
+
+def tag_digest(repository: str, tag: str) -> str:
+    """The digest of what `tag` names (for a multi-platform image: its index)."""
+    return f"sha256:{hashlib.sha256(_get(f'{repository}/manifests/{tag}', MANIFEST_TYPES)).hexdigest()}"
+
+
+def platform_digests(repository: str, tag: str) -> dict[str, str]:
+    """Each platform's manifest digest in the index `tag`, attestations left out."""
+    return {
+        f"{entry['platform']['os']}/{entry['platform']['architecture']}": entry["digest"]
+        for entry in manifest(repository, tag)["manifests"]
+        if entry.get("platform", {}).get("os") not in (None, "unknown")
+    }
 
 
 def platform_manifests(repository: str, tag: str) -> dict[str, dict[str, Any]]:
@@ -53,12 +74,12 @@ def platform_manifests(repository: str, tag: str) -> dict[str, dict[str, Any]]:
 
 def image_config(repository: str, image_manifest: dict[str, Any]) -> dict[str, Any]:
     """The image configuration (ENTRYPOINT, CMD, USER, labels) of one platform's manifest."""
-    return json.loads(_get(f"{repository}/blobs/{image_manifest['config']['digest']}"))["config"]
+    return json.loads(blob(repository, image_manifest["config"]["digest"]))["config"]
 
 
 def layer(repository: str, descriptor: dict[str, Any]) -> Layer:
     """Download and unpack one layer."""
-    compressed = _get(f"{repository}/blobs/{descriptor['digest']}")
+    compressed = blob(repository, descriptor["digest"])
     data = gzip.decompress(compressed) if descriptor["mediaType"].endswith("gzip") else compressed
     with tarfile.open(fileobj=io.BytesIO(data)) as archive:
         members = archive.getmembers()
