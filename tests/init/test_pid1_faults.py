@@ -9,8 +9,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,13 @@ from .harness import (
     ONLY_AS_CHILD,
     ONLY_AS_PID1,
     START_TIMEOUT,
-    UNSHARE,
     Finished,
     InitLauncher,
     Target,
     python_helper,
     wait_until,
 )
+from .launch_variants import WrappedTarget
 
 NSENTER = shutil.which("nsenter") or "/usr/bin/nsenter"
 SETPRIV = shutil.which("setpriv") or "/usr/bin/setpriv"
@@ -236,20 +235,13 @@ def test_usage_error_into_a_broken_pipe_still_exits_2(
 # (d) Bounded exit under a subreaper that never reaps ----------------------------------------
 
 
-@dataclass(frozen=True)
-class UnderLazySubreaper(Target):
-    """The init as a plain child of helpers/lazy_subreaper.py."""
-
-    def launch_command(self, init_arguments: Sequence[str], root: Path | None = None) -> list[str]:
-        assert root is None
-        return python_helper("lazy_subreaper.py", self.binary, *init_arguments)
-
-
 @ONLY_AS_CHILD
 def test_unreaped_leftover_ends_in_a_bounded_exit_with_one_warning(
     target: Target, mini_init: InitLauncher
 ) -> None:
-    mini_init.target = UnderLazySubreaper(target.arch, target.binary, as_pid1=False)
+    mini_init.target = WrappedTarget(
+        target.arch, target.binary, as_pid1=False, parent_helper="lazy_subreaper.py"
+    )
     started_at = time.monotonic()
     run = mini_init.start(
         ["sh", "-c", "sleep 0.2 & exit 0"], options=["-v"], env={"EP_GRACE_SECONDS": "1"}
@@ -266,27 +258,6 @@ def test_unreaped_leftover_ends_in_a_bounded_exit_with_one_warning(
 
 
 # (e) A target the unprivileged init may not signal ------------------------------------------
-
-
-@dataclass(frozen=True)
-class AsNobody(Target):
-    """The init run by setpriv as nobody (from a copy nobody can read), as PID 1 or a child."""
-
-    readable_copy: Path = Path("/nonexistent")
-
-    def launch_command(self, init_arguments: Sequence[str], root: Path | None = None) -> list[str]:
-        assert root is None
-        as_nobody = [
-            SETPRIV,
-            f"--reuid={NOBODY}",
-            f"--regid={NOBODY}",
-            "--clear-groups",
-            str(self.readable_copy),
-            *init_arguments,
-        ]
-        if self.as_pid1:
-            return [UNSHARE, "--pid", "--fork", "--mount-proc", *as_nobody]
-        return python_helper("reaping_parent.py", *as_nobody)
 
 
 @pytest.fixture
@@ -315,7 +286,8 @@ def test_signals_the_unprivileged_init_may_not_send_warn_and_are_not_logged_as_s
     shutil.copy(target.binary, copy)
     copy.chmod(0o755)
     runner = make_setuid_root_runner(root_only_directory)
-    mini_init.target = AsNobody(target.arch, target.binary, target.as_pid1, copy)
+    as_nobody = (SETPRIV, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups")
+    mini_init.target = WrappedTarget(target.arch, copy, target.as_pid1, wrapper=as_nobody)
     root_app = [str(runner), "--reuid=0", "--regid=0", "--clear-groups", "sleep", "3"]
     run = mini_init.start(
         root_app, options=["-v", *(["-c"] if single_child else [])], env={"EP_GRACE_SECONDS": "1"}
