@@ -1,5 +1,9 @@
-"""EP_* configuration: a bad value warns in one exact line, the default applies; huge ones clamp."""
+"""EP_* configuration: a bad value warns in one exact line, the default applies; huge ones clamp.
 
+The value in use is checked where it acts: the timeout of the wait the init makes (read from the
+ppoll it is blocked in), not only the seconds its -v event says."""
+
+import os
 import signal
 import time
 from pathlib import Path
@@ -7,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from . import procfs
-from .harness import InitLauncher, Target, shell_helper, wait_until
+from .harness import (
+    TIMER_EARLINESS,
+    InitLauncher,
+    Target,
+    assert_seconds,
+    shell_helper,
+    wait_until,
+)
 
 CLAMP_MAX = 4294967295
 NOT_NUMBERS = ["abc", "-1", "", "1.5", " 2", "+2", "0x10", "\u0663"]
@@ -24,6 +35,14 @@ def invalid(name: str, value: str, used: int) -> str:
     return warning(name, value, "is invalid", used)
 
 
+def ignored(name: str, value: str) -> str:
+    return f"mini-init: warning: {name}='{value}' is invalid, ignored"
+
+
+def token_skipped(name: str, token: str, reason: str) -> str:
+    return f"mini-init: warning: {name} token '{token}' {reason}, skipped"
+
+
 def too_large(name: str, value: str) -> str:
     return warning(name, value, "is too large", CLAMP_MAX)
 
@@ -36,16 +55,36 @@ def run_count(workdir: Path) -> int:
     return len((workdir / "runs").read_text().splitlines())
 
 
-def grace_seconds_in_use(mini_init: InitLauncher, value: str) -> str:
-    """The grace period the init arms for EP_GRACE_SECONDS=value, read from its -v timer event."""
-    run = mini_init.start(["sleep", "30"], options=["-v"], env={"EP_GRACE_SECONDS": value})
-    run.main_child()
+def assert_timer(target: Target, what: str, timer: float, seconds: int) -> None:
+    """A timer set for `seconds` and read a moment later (see InitRun.ppoll_timeout)."""
+    assert_seconds(what, timer, seconds, late=TIMER_EARLINESS, early=target.timer_tolerance)
+
+
+def assert_grace_in_use(target: Target, mini_init: InitLauncher, value: str, seconds: int) -> None:
+    """After a TERM under EP_GRACE_SECONDS=value, the init logs a grace timer of `seconds` and
+    waits with that timeout (for a TERM-ignoring app, which the test then kills itself)."""
+    run = mini_init.start(
+        shell_helper("stubborn.sh", mini_init.workdir),
+        options=["-v"],
+        env={"EP_GRACE_SECONDS": value},
+    )
+    wait_until(lambda: any(mini_init.workdir.glob("ready-*")), "the app to ignore its signals")
     run.send(signal.SIGTERM)
-    return run.wait_for_event("event=timer action=arm").fields["seconds"]
+
+    arm = run.wait_for_event("event=timer action=arm")
+    assert arm.text == f"event=timer action=arm seconds={seconds}"
+    assert_timer(
+        target, f"the grace timer for EP_GRACE_SECONDS={value!r}", run.ppoll_timeout(), seconds
+    )
+    os.kill(run.main_child("sleep"), signal.SIGKILL)
+    assert run.wait().exit_code == 128 + signal.SIGKILL
 
 
-def backoff_in_use(mini_init: InitLauncher, value: str) -> str:
-    """The restart backoff the init uses for EP_RESTART_BACKOFF_SECONDS=value, from its -v event."""
+def assert_backoff_in_use(
+    target: Target, mini_init: InitLauncher, value: str, seconds: int
+) -> None:
+    """After a crash under EP_RESTART_BACKOFF_SECONDS=value, the init logs a backoff of `seconds`
+    and waits with that timeout (then a TERM ends the backoff at once)."""
     run = mini_init.start(
         crashing_app(mini_init.workdir),
         options=["-v"],
@@ -55,11 +94,19 @@ def backoff_in_use(mini_init: InitLauncher, value: str) -> str:
             "EP_RESTART_BACKOFF_SECONDS": value,
         },
     )
-    backoff = run.wait_for_event("event=restart").fields["backoff"]
-    if backoff != "1":
-        run.send(signal.SIGTERM)  # ends a long backoff at once
-    assert run.wait().exit_code == 128 + signal.SIGKILL
-    return backoff
+    restart = run.wait_for_event("event=restart")
+    timer = run.ppoll_timeout()
+    read_at = time.monotonic()
+    run.send(signal.SIGTERM)
+    finished = run.wait()
+
+    assert restart.text == f"event=restart run=2 backoff={seconds}"
+    spawned_before_reading = [
+        event for event in finished.events_starting("event=spawn") if event.seconds < read_at
+    ]
+    assert len(spawned_before_reading) == 1, "the backoff ended before the test read its timer"
+    assert_timer(target, f"the backoff for EP_RESTART_BACKOFF_SECONDS={value!r}", timer, seconds)
+    assert finished.exit_code == 128 + signal.SIGKILL
 
 
 @pytest.mark.parametrize("value", NOT_NUMBERS)
@@ -69,7 +116,7 @@ def test_invalid_grace_seconds_warns_and_uses_10(
     finished = mini_init.run(["true"], env={"EP_GRACE_SECONDS": value})
 
     assert finished.messages == [invalid("EP_GRACE_SECONDS", value, 10), *target.start_warnings]
-    assert grace_seconds_in_use(mini_init, value) == "10"
+    assert_grace_in_use(target, mini_init, value, 10)
 
 
 @pytest.mark.parametrize("value", TOO_LARGE)
@@ -77,7 +124,7 @@ def test_huge_grace_seconds_is_clamped(target: Target, mini_init: InitLauncher, 
     finished = mini_init.run(["true"], env={"EP_GRACE_SECONDS": value})
 
     assert finished.messages == [too_large("EP_GRACE_SECONDS", value), *target.start_warnings]
-    assert grace_seconds_in_use(mini_init, value) == str(CLAMP_MAX)
+    assert_grace_in_use(target, mini_init, value, CLAMP_MAX)
 
 
 def test_clamped_grace_never_wraps_into_an_early_kill(mini_init: InitLauncher) -> None:
@@ -92,16 +139,36 @@ def test_clamped_grace_never_wraps_into_an_early_kill(mini_init: InitLauncher) -
     assert procfs.is_alive(run.main_child("sleep"))
 
 
-@pytest.mark.parametrize(
-    ("value", "used"), [("0", "0"), ("3", "3"), ("007", "7"), (str(CLAMP_MAX), str(CLAMP_MAX))]
-)
+@pytest.mark.parametrize(("value", "used"), [("3", 3), ("007", 7), (str(CLAMP_MAX), CLAMP_MAX)])
 def test_valid_grace_seconds_is_used_silently(
-    target: Target, mini_init: InitLauncher, value: str, used: str
+    target: Target, mini_init: InitLauncher, value: str, used: int
 ) -> None:
     assert (
         mini_init.run(["true"], env={"EP_GRACE_SECONDS": value}).messages == target.start_warnings
     )
-    assert grace_seconds_in_use(mini_init, value) == used
+    assert_grace_in_use(target, mini_init, value, used)
+
+
+def test_zero_grace_seconds_is_used_silently(target: Target, mini_init: InitLauncher) -> None:
+    """0: SIGKILL right after the TERM is forwarded (timed in test_shutdown.py)."""
+    run = mini_init.start(
+        shell_helper("stubborn.sh", mini_init.workdir),
+        options=["-v"],
+        env={"EP_GRACE_SECONDS": "0"},
+    )
+    wait_until(lambda: any(mini_init.workdir.glob("ready-*")), "the app to ignore its signals")
+    run.send(signal.SIGTERM)
+    finished = run.wait()
+
+    assert finished.exit_code == 128 + signal.SIGKILL
+    assert "event=escalate sig=9" in finished.event_texts
+    assert finished.messages == target.start_warnings
+
+
+def test_grace_seconds_off_is_accepted_silently(target: Target, mini_init: InitLauncher) -> None:
+    finished = mini_init.run(["true"], env={"EP_GRACE_SECONDS": "off"})
+
+    assert (finished.exit_code, finished.messages) == (0, target.start_warnings)
 
 
 @pytest.mark.parametrize("value", NOT_BOOLEANS)
@@ -149,7 +216,7 @@ def test_invalid_restart_backoff_warns_and_uses_1(
         invalid("EP_RESTART_BACKOFF_SECONDS", value, 1),
         *target.start_warnings,
     ]
-    assert backoff_in_use(mini_init, value) == "1"
+    assert_backoff_in_use(target, mini_init, value, 1)
 
 
 def test_huge_restart_backoff_is_clamped(target: Target, mini_init: InitLauncher) -> None:
@@ -160,7 +227,7 @@ def test_huge_restart_backoff_is_clamped(target: Target, mini_init: InitLauncher
         too_large("EP_RESTART_BACKOFF_SECONDS", value),
         *target.start_warnings,
     ]
-    assert backoff_in_use(mini_init, value) == str(CLAMP_MAX)
+    assert_backoff_in_use(target, mini_init, value, CLAMP_MAX)
 
 
 def test_clamped_backoff_never_wraps_into_an_early_restart(mini_init: InitLauncher) -> None:
@@ -220,16 +287,36 @@ def test_invalid_real_time_bound_warns_and_stays_unset(
     finished = mini_init.run(["true"], env={**valid_bounds, name: value, "EP_SIGNALS": "RT1"})
 
     assert finished.messages == [
-        invalid(name, value, 0),
-        "mini-init: warning: EP_SIGNALS token 'RT1' needs EP_SIGRTMIN and EP_SIGRTMAX, skipped",
+        ignored(name, value),
+        token_skipped("EP_SIGNALS", "RT1", "needs EP_SIGRTMIN and EP_SIGRTMAX"),
+        *target.start_warnings,
+    ]
+
+
+@pytest.mark.parametrize(("rtmin", "rtmax"), [("34", "20"), ("40", "40")])
+def test_real_time_minimum_not_below_maximum_warns_and_ignores_both(
+    target: Target, mini_init: InitLauncher, rtmin: str, rtmax: str
+) -> None:
+    env = {"EP_SIGRTMIN": rtmin, "EP_SIGRTMAX": rtmax, "EP_SIGNALS": "RT1"}
+    finished = mini_init.run(["true"], env=env)
+
+    assert finished.messages == [
+        f"mini-init: warning: EP_SIGRTMIN={rtmin} is not below EP_SIGRTMAX={rtmax}, both ignored",
+        token_skipped("EP_SIGNALS", "RT1", "needs EP_SIGRTMIN and EP_SIGRTMAX"),
         *target.start_warnings,
     ]
 
 
 def test_every_bad_value_warns_in_table_order(target: Target, mini_init: InitLauncher) -> None:
     env = {
+        "EP_PDEATHSIG": "x",
+        "EP_EXIT_REMAP": "300",
+        "EP_REWRITE": "15:FOO",
+        "EP_SIGNALS": "FOO",
         "EP_SIGRTMAX": "0",
         "EP_SIGRTMIN": "99",
+        "EP_VERBOSITY": "x",
+        "EP_SINGLE_CHILD": "x",
         "EP_EXIT_CODE_BASE": "x",
         "EP_MAX_RESTARTS": "x",
         "EP_RESTART_BACKOFF_SECONDS": "x",
@@ -248,8 +335,14 @@ def test_every_bad_value_warns_in_table_order(target: Target, mini_init: InitLau
         invalid("EP_RESTART_BACKOFF_SECONDS", "x", 1),
         invalid("EP_MAX_RESTARTS", "x", 0),
         invalid("EP_EXIT_CODE_BASE", "x", 128),
-        invalid("EP_SIGRTMIN", "99", 0),
-        invalid("EP_SIGRTMAX", "0", 0),
+        invalid("EP_SINGLE_CHILD", "x", 0),
+        invalid("EP_VERBOSITY", "x", 0),
+        ignored("EP_SIGRTMIN", "99"),
+        ignored("EP_SIGRTMAX", "0"),
+        token_skipped("EP_SIGNALS", "FOO", "is not a signal"),
+        token_skipped("EP_REWRITE", "15:FOO", "is not S:R"),
+        token_skipped("EP_EXIT_REMAP", "300", "is not an exit status"),
+        ignored("EP_PDEATHSIG", "x"),
         *target.start_warnings,
     ]
 
@@ -264,6 +357,11 @@ def test_valid_values_are_silent(target: Target, mini_init: InitLauncher) -> Non
         "EP_SIGRTMIN": "34",
         "EP_SIGRTMAX": "64",
         "EP_SIGNALS": "RT2,URG",
+        "EP_SINGLE_CHILD": "0",
+        "EP_VERBOSITY": "0",
+        "EP_REWRITE": "USR1:USR2,15:0",
+        "EP_EXIT_REMAP": "143,0",
+        "EP_PDEATHSIG": "TERM",
     }
 
     finished = mini_init.run(["true"], env=env)
