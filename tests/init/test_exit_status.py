@@ -1,10 +1,13 @@
 """Exit status: the child's code, or EP_EXIT_CODE_BASE plus its fatal signal, capped at 255."""
 
 import signal
+from pathlib import Path
 
 import pytest
 
 from .harness import InitLauncher, shell_helper, wait_until
+
+CORE_PATTERN = Path("/proc/sys/kernel/core_pattern")
 
 
 def exiting_with(code: int) -> list[str]:
@@ -47,6 +50,48 @@ def test_exit_code_base_is_added_to_the_signal_and_capped_at_255(
 ) -> None:
     finished = mini_init.run(killed_by(signal_name), env={"EP_EXIT_CODE_BASE": base})
 
+    assert finished.exit_code == code
+
+
+def dump_directory_for_cores(workdir: Path) -> Path:
+    """Where the cores of an app started in `workdir/dumps` go: that directory.
+
+    The kernel writes a core where /proc/sys/kernel/core_pattern says; the tests leave that
+    setting alone. A relative pattern (Debian's default "core", core.<pid> with core_uses_pid)
+    names a file in the dying process's working directory, so the app runs in a directory of
+    the test's own temporary one, deleted with it. An absolute pattern or a pipe to a collector
+    (systemd-coredump, apport) would leave the dump outside the test: the test refuses to run."""
+    pattern = CORE_PATTERN.read_text().strip()
+    if pattern.startswith(("/", "|")):
+        pytest.fail(
+            f"{CORE_PATTERN} is {pattern!r}: a core dumped here would land outside the test's"
+            " temporary directory; these tests need a relative pattern such as 'core'",
+            pytrace=False,
+        )
+    directory = workdir / "dumps"
+    directory.mkdir()
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("signal_name", "base", "code"),
+    [
+        pytest.param("SEGV", None, 139, id="SEGV"),
+        pytest.param("QUIT", None, 131, id="QUIT"),
+        pytest.param("ABRT", None, 134, id="ABRT"),
+        pytest.param("SEGV", "100", 111, id="SEGV-base-100"),
+    ],
+)
+def test_child_that_dumps_core_gives_base_plus_signal_without_the_core_bit(
+    mini_init: InitLauncher, signal_name: str, base: str | None, code: int
+) -> None:
+    dumps = dump_directory_for_cores(mini_init.workdir)
+    # The app raises its own core limit (prlimit), so the init and the test keep theirs.
+    dumping_app = f"cd dumps && exec prlimit --core=unlimited -- sh -c 'kill -s {signal_name} $$'"
+
+    finished = mini_init.run(["sh", "-c", dumping_app], env={"EP_EXIT_CODE_BASE": base})
+
+    assert [path.name[:4] for path in dumps.iterdir()] == ["core"], "the app dumped no core"
     assert finished.exit_code == code
 
 
