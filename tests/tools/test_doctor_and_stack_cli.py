@@ -20,7 +20,7 @@ STACK_ITEMS = (
     "docker compose",
     "local registry on 127.0.0.1:5000",
 )
-TOOLCHAIN_ITEMS = ("nasm", "ld", "aarch64-linux-gnu-as", "aarch64-linux-gnu-ld")
+TOOLCHAIN_ITEMS = ("nasm", "ld", "aarch64-linux-gnu-as", "aarch64-linux-gnu-ld", "git")
 
 
 @pytest.fixture
@@ -48,14 +48,19 @@ def test_doctor_lists_every_prerequisite_and_passes_when_all_are_met(healthy_mac
     assert "✗" not in result.output
 
 
-def test_doctor_names_the_package_of_a_missing_assembler(
-    healthy_machine: None, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("program", "item", "package"),
+    [("nasm", "nasm (amd64 assembler)", "nasm"), ("git", "git (", "git")],
+    ids=["assembler", "git"],
+)
+def test_doctor_names_the_package_of_a_missing_program(
+    healthy_machine: None, monkeypatch: pytest.MonkeyPatch, program: str, item: str, package: str
 ) -> None:
-    monkeypatch.setattr(doctor.shutil, "which", lambda program: None if program == "nasm" else program)
+    monkeypatch.setattr(doctor.shutil, "which", lambda name: None if name == program else name)
     result = runner.invoke(app, ["doctor"], terminal_width=200)
     assert result.exit_code == 1
-    row = _row(result.output, "nasm (amd64 assembler)")
-    assert "✗" in row and "apt-get install nasm" in row
+    row = _row(result.output, item)
+    assert "✗" in row and f"apt-get install {package}" in row
 
 
 def test_doctor_with_the_daemon_down_says_to_bring_the_stack_up(

@@ -19,7 +19,7 @@ def docker_command(*arguments: str) -> list[str]:
 def require_cli() -> None:
     """Fail with how to install it when Debian's Docker CLI is missing."""
     if not os.access(DOCKER, os.X_OK):
-        raise ToolError(f"{DOCKER} not found: run `mini-init-tools stack up`")
+        raise ToolError(f"{DOCKER} not found: run `mini-init-tools stack up` (installs docker-cli)")
 
 
 def run_docker(arguments: Sequence[str], *, timeout: float = 120) -> str:
@@ -59,6 +59,7 @@ def daemon_is_up() -> bool:
 
 
 def require_daemon() -> None:
-    """Fail with how to start it when the Docker daemon does not answer."""
+    """Fail with the fix when the Docker CLI is missing or the daemon does not answer."""
+    require_cli()
     if not daemon_is_up():
         raise ToolError(DAEMON_DOWN)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mini_init_tools.docker_cli import DOCKER, daemon_is_up, run_docker
 from mini_init_tools.errors import ToolError
+from mini_init_tools.programs import GIT
 from mini_init_tools.toolchain import TOOLCHAINS
 
 BINFMT_AARCH64 = Path("/proc/sys/fs/binfmt_misc/qemu-aarch64")
@@ -48,6 +49,12 @@ def _toolchain_prerequisites() -> list[Prerequisite]:
             name = f"{program} ({toolchain.arch} {role})"
             found[program] = Prerequisite(name, _program_exists(program), f"apt-get install {package}")
     return list(found.values())
+
+
+def _git_prerequisite() -> Prerequisite:
+    return Prerequisite(
+        f"{GIT.name} (the commit's time and id in the images)", _program_exists(GIT.name), GIT.fix
+    )
 
 
 def _docker_answers(*arguments: str) -> str | None:
@@ -124,5 +131,5 @@ def examine_stack() -> list[Finding]:
 
 
 def examine() -> list[Finding]:
-    """Check every prerequisite: the toolchain, then the stack."""
-    return _examine(_toolchain_prerequisites() + stack_prerequisites())
+    """Check every prerequisite: the toolchain and git, then the stack."""
+    return _examine([*_toolchain_prerequisites(), _git_prerequisite(), *stack_prerequisites()])

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The programs the tool starts by name, the Debian package of each, and one line when one is missing."""
 
 import shutil

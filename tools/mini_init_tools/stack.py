@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from mini_init_tools.doctor import Finding, examine_stack
 from mini_init_tools.errors import ToolError
 from mini_init_tools.paths import BUILD_DIR, BUILDX_SCRIPTS
+from mini_init_tools.programs import BASH, require_program
 
 STACK_LOG = BUILD_DIR / "logs" / "stack.log"
 
@@ -38,7 +39,7 @@ def run_step(step: StackStep) -> None:
     """Run one script; its output goes to build/logs/stack.log, a failure becomes one ToolError line."""
     try:
         result = subprocess.run(
-            ["bash", str(BUILDX_SCRIPTS / step.script)],
+            [require_program(BASH), str(BUILDX_SCRIPTS / step.script)],
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,

@@ -22,6 +22,7 @@ from mini_init_tools.bench.spawn import measure_spawn
 from mini_init_tools.build import build_all
 from mini_init_tools.errors import ToolError
 from mini_init_tools.paths import BUILD_DIR, REPO_ROOT
+from mini_init_tools.programs import UNSHARE, require_program
 
 DEFAULT_OUTPUT = BUILD_DIR / "bench"
 DOCS_PAGE = REPO_ROOT / "docs" / "benchmarks.md"
@@ -103,6 +104,7 @@ def run_benchmark(plan: Plan, output: Path, on_step: Callable[[str], None]) -> B
     output = output.resolve()
     prepare_output(output)
     require_root()
+    require_program(UNSHARE)
     require_matplotlib()
     on_step("building mini-init")
     built = {binary.arch: binary for binary in build_all()}
