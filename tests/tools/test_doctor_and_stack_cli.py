@@ -102,7 +102,7 @@ def test_a_failing_stack_script_is_one_line_naming_it(
     monkeypatch.setattr(stack.subprocess, "run", script_fails)
     result = runner.invoke(app, ["stack", "up"])
     assert result.exit_code == 1
-    assert result.output.strip() == (
+    assert result.output.strip().splitlines()[-1] == (
         f"mini-init-tools: install-engine.sh failed: apt-get install failed "
         f"(full output in {tmp_path / 'stack.log'})"
     )
@@ -126,6 +126,27 @@ def test_stack_up_runs_the_scripts_in_order_then_checks(
     result = runner.invoke(app, ["stack", "up"])
     assert scripts == ["install-engine.sh", "register-binfmt.sh", "start-engine.sh", "start-registry.sh"]
     assert result.exit_code == 1
-    assert result.output.strip() == (
+    assert result.output.strip().splitlines()[-1] == (
         "mini-init-tools: buildx builds linux/arm64: not ready after `stack up`; fix with `restart it`"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "steps"), [("up", stack.UP_STEPS), ("down", stack.DOWN_STEPS)], ids=["up", "down"]
+)
+def test_stack_off_a_terminal_prints_one_plain_line_per_step(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    command: str,
+    steps: tuple[stack.StackStep, ...],
+) -> None:
+    def script_succeeds(arguments: list[str], **options: Any) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(arguments, 0, "", "")
+
+    monkeypatch.setattr(stack, "STACK_LOG", tmp_path / "stack.log")
+    monkeypatch.setattr(stack.subprocess, "run", script_succeeds)
+    monkeypatch.setattr(stack, "examine_stack", list)
+    result = runner.invoke(app, ["stack", command], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:-1] == [step.message for step in steps]
+    assert result.stdout.splitlines()[-1].startswith(f"stack {command}: ")

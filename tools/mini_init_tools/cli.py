@@ -117,12 +117,19 @@ stack_app = typer.Typer(help="Bring the local Docker stack (engine, buildx, QEMU
 app.add_typer(stack_app, name="stack", no_args_is_help=True)
 
 
+def _run_stack_steps(steps: tuple[stack_module.StackStep, ...]) -> None:
+    """Each step under a spinner on a terminal; elsewhere (CI logs) one plain line as it starts."""
+    for step in steps:
+        if not console.is_terminal:
+            console.print(step.message, markup=False, highlight=False, soft_wrap=True)
+        with progress(step.message):
+            run_reporting_errors(partial(stack_module.run_step, step))
+
+
 @stack_app.command("up")
 def stack_up() -> None:
     """Install (first time) and start Docker, buildx, QEMU arm64 and a registry on 127.0.0.1:5000."""
-    for step in stack_module.UP_STEPS:
-        with progress(step.message):
-            run_reporting_errors(partial(stack_module.run_step, step))
+    _run_stack_steps(stack_module.UP_STEPS)
     run_reporting_errors(stack_module.require_stack_up)
     console.print("stack up: Docker, buildx for amd64 and arm64, registry on 127.0.0.1:5000")
 
@@ -130,9 +137,7 @@ def stack_up() -> None:
 @stack_app.command("down")
 def stack_down() -> None:
     """Stop the registry and dockerd started by `stack up`; packages and images stay."""
-    for step in stack_module.DOWN_STEPS:
-        with progress(step.message):
-            run_reporting_errors(partial(stack_module.run_step, step))
+    _run_stack_steps(stack_module.DOWN_STEPS)
     console.print("stack down: registry and dockerd stopped")
 
 
