@@ -85,9 +85,16 @@ def test_doctor_takes_no_arguments() -> None:
     assert "No such option" in result.output
 
 
+def _listed_commands(help_text: str) -> list[str]:
+    """The names in the help's Commands panel, in order (descriptions go on indented)."""
+    panel = help_text.split("─ Commands ─", 1)[1].split("╰", 1)[0]
+    cells = [line.removeprefix("│ ") for line in panel.splitlines()[1:]]
+    return [cell.split()[0] for cell in cells if cell and not cell.startswith(" ")]
+
+
 def test_stack_without_a_subcommand_shows_up_and_down() -> None:
-    result = runner.invoke(app, ["stack"])
-    assert "up" in result.output and "down" in result.output
+    result = runner.invoke(app, ["stack"], terminal_width=100)
+    assert _listed_commands(result.output) == ["up", "down"]
 
 
 def test_a_failing_stack_script_is_one_line_naming_it(
