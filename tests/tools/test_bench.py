@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 from docker.errors import DockerException, ImageNotFound
 from mini_init_tools.bench import docker_stop, image_sizes, local_images
+from mini_init_tools.bench import runner as bench_runner
 from mini_init_tools.bench.contenders import Contender, round_robin
 from mini_init_tools.bench.image_sizes import Layer, base_of, size_row, uncompressed_bytes
 from mini_init_tools.bench.local_images import NO_DAEMON, missing_images_reason
 from mini_init_tools.bench.reaping import count_zombies
-from mini_init_tools.bench.report import render_markdown, terminal_tables
+from mini_init_tools.bench.report import Results, render_markdown, terminal_tables
+from mini_init_tools.bench.runner import BenchOutcome, Plan
 from mini_init_tools.bench.signals import measure_signal_latency
 from mini_init_tools.bench.summary import ratio, summarize
 from mini_init_tools.bench.targets import judge_targets
@@ -168,6 +170,7 @@ def test_markdown_page_says_how_to_rerun_the_machine_the_targets_and_the_tables(
         _tiny_results(mini_init_bytes=5_000), "build/bench/results.json", "benchmarks.png"
     )
     assert "mini-init-tools bench --quick" in page
+    assert "mini-init-tools bench --update-docs" in page
     assert "| CPU | Test CPU, 2 cores |" in page
     assert (
         "| binary (amd64) ≤ 4,096 bytes (4 KiB) | 5,000 bytes "
@@ -311,6 +314,43 @@ def test_unusable_output_directory_is_one_clear_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["bench", "--quick", "--output", str(a_file)])
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        f"mini-init-tools: cannot write results to {a_file}: File exists; "
-        "pass a writable --output DIR"
+        (
+            f"mini-init-tools: cannot write results to {a_file}: File exists; "
+            "pass a writable --output DIR"
+        )
     ]
+
+
+@pytest.mark.parametrize("update_docs", [False, True], ids=["results-only", "update-docs"])
+def test_the_docs_page_and_its_chart_are_written_only_with_update_docs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, update_docs: bool
+) -> None:
+    pytest.importorskip("matplotlib")
+    docs, output = tmp_path / "docs", tmp_path / "bench"
+    docs.mkdir()
+    output.mkdir()
+    monkeypatch.setattr(bench_runner, "DOCS_PAGE", docs / "benchmarks.md")
+    monkeypatch.setattr(bench_runner, "DOCS_CHART", docs / "benchmarks.png")
+    written = bench_runner.write_outputs(_tiny_results(), output, update_docs)
+    in_docs = [docs / "benchmarks.png", docs / "benchmarks.md"] if update_docs else []
+    assert written == (output / "results.json", output / "ratios.png", *reversed(in_docs))
+    assert sorted(docs.iterdir()) == sorted(in_docs)
+
+
+def test_only_the_update_docs_option_asks_for_the_docs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    asked: list[bool] = []
+
+    def run_benchmark(
+        plan: Plan, output: Path, update_docs: bool, on_step: object
+    ) -> BenchOutcome:
+        asked.append(update_docs)
+        results: Results = _tiny_results()
+        return BenchOutcome(results, ())
+
+    monkeypatch.setattr(bench_runner, "run_benchmark", run_benchmark)
+    for option in ([], ["--update-docs"]):
+        result = runner.invoke(app, ["bench", "--quick", "--output", str(tmp_path), *option])
+        assert result.exit_code == 0, result.output
+    assert asked == [False, True]

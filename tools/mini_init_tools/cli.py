@@ -102,11 +102,17 @@ def bench(
         Path,
         typer.Option("--output", help="Directory for results.json and ratios.png.", show_default="build/bench"),
     ] = bench_runner.DEFAULT_OUTPUT,
+    update_docs: Annotated[
+        bool,
+        typer.Option("--update-docs", help="Also rewrite docs/benchmarks.md and its chart."),
+    ] = False,
 ) -> None:
-    """Measure mini-init against tini, dumb-init and catatonit; write JSON, a chart and docs/benchmarks.md."""
+    """Measure mini-init against tini, dumb-init and catatonit; write the JSON and a chart."""
     plan = bench_runner.QUICK if quick else bench_runner.FULL
     with progress_lines("benchmarking") as show_step:
-        outcome = run_reporting_errors(lambda: bench_runner.run_benchmark(plan, output, show_step))
+        outcome = run_reporting_errors(
+            lambda: bench_runner.run_benchmark(plan, output, update_docs, show_step)
+        )
     for table in bench_report.terminal_tables(outcome.results):
         console.print(table)
     for path in outcome.written:

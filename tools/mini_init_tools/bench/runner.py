@@ -1,4 +1,4 @@
-"""Runs every measurement in turn and writes results.json, the chart and docs/benchmarks.md."""
+"""Runs every measurement in turn and writes results.json and the chart (and docs/ when asked)."""
 
 import json
 import os
@@ -98,8 +98,11 @@ def _display_path(path: Path) -> str:
     return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
 
-def run_benchmark(plan: Plan, output: Path, on_step: Callable[[str], None]) -> BenchOutcome:
-    """Check what the run needs, measure everything, write the files; `on_step` hears each step."""
+def run_benchmark(
+    plan: Plan, output: Path, update_docs: bool, on_step: Callable[[str], None]
+) -> BenchOutcome:
+    """Check what the run needs, measure everything, write the files (docs/benchmarks.md and its
+    chart too when `update_docs`); `on_step` hears each step."""
     started = time.monotonic()
     output = output.resolve()
     prepare_output(output)
@@ -140,16 +143,23 @@ def run_benchmark(plan: Plan, output: Path, on_step: Callable[[str], None]) -> B
     on_step("docker stop latency (amd64)")
     results["docker_stop"] = measure_docker_stop(plan.docker_runs)
     results["duration_seconds"] = time.monotonic() - started
-    on_step("writing the results, the chart and docs/benchmarks.md")
-    return BenchOutcome(results, write_outputs(results, output))
+    on_step(
+        "writing the results, the chart and docs/benchmarks.md"
+        if update_docs
+        else "writing the results and the chart"
+    )
+    return BenchOutcome(results, write_outputs(results, output, update_docs))
 
 
-def write_outputs(results: Results, output: Path) -> tuple[Path, ...]:
-    """results.json and the chart in `output`; the docs page and its copy of the chart in docs/."""
+def write_outputs(results: Results, output: Path, update_docs: bool) -> tuple[Path, ...]:
+    """results.json and the chart in `output`; with `update_docs`, also the docs page and its copy
+    of the chart in docs/ (without, the checkout stays as it is)."""
     results_path = output / RESULTS_NAME
     chart_path = output / CHART_NAME
     results_path.write_text(json.dumps(results, indent=1) + "\n")
     write_chart(results, chart_path)
+    if not update_docs:
+        return results_path, chart_path
     shutil.copyfile(chart_path, DOCS_CHART)
     DOCS_PAGE.write_text(render_markdown(results, _display_path(results_path), DOCS_CHART.name))
     return results_path, chart_path, DOCS_PAGE, DOCS_CHART
