@@ -32,7 +32,6 @@ from .harness import (
 )
 from .launch_variants import WrappedTarget
 
-ENV = "/usr/bin/env"
 SETTLE_SECONDS = 0.3  # long enough for a forwarded signal to arrive if it wrongly were
 TIMER_SLACK = 1.5  # seconds an emulated init may take beyond a deadline on a busy machine
 KILLED_BY_SIGKILL = 128 + signal.SIGKILL
@@ -485,43 +484,37 @@ def test_chld_sent_to_the_init_is_not_forwarded(mini_init: InitLauncher) -> None
 
 # What the caller set up reaches the app -------------------------------------------------------
 
-CALLER_IGNORES = [signal.SIGTTOU, signal.SIGSEGV, signal.SIGINT]
-CALLER_BLOCKS = [signal.SIGTTIN, signal.SIGILL, signal.SIGTERM]
+CALLER_IGNORES: list[int] = [signal.SIGTTOU, signal.SIGSEGV, signal.SIGINT]
+CALLER_BLOCKS: list[int] = [signal.SIGTTIN, signal.SIGILL, signal.SIGTERM]
 
 
-def env_wrapper(ignored: list[signal.Signals], blocked: list[signal.Signals]) -> tuple[str, ...]:
-    """coreutils env sets dispositions and the mask, then execs the init in its place."""
-    return (
-        ENV,
-        *(f"--ignore-signal={number.name[3:]}" for number in ignored),
-        *(f"--block-signal={number.name[3:]}" for number in blocked),
-    )
+def sigconf_wrapper(ignored: list[int], blocked: list[int]) -> tuple[str, ...]:
+    """helpers/sigconf_exec.py: exactly these ignored and blocked signals, then exec the init."""
 
+    def listed(numbers: list[int]) -> str:
+        return ",".join(str(int(number)) for number in numbers) or "-"
 
-def launcher_signal_state() -> tuple[set[int], set[int]]:
-    """What a launcher started by the harness hands on without a wrapper: the test process's
-    ignored signals (less PIPE and XFSZ, which Python ignores and restores) and mask."""
-    me = os.getpid()
-    return procfs.ignored_signals(me) - {signal.SIGPIPE, signal.SIGXFSZ}, procfs.blocked_signals(me)
+    return tuple(python_helper("sigconf_exec.py", listed(ignored), listed(blocked)))
 
 
 def test_app_keeps_the_ignored_signals_and_mask_of_the_caller(
     target: Target, mini_init: InitLauncher
 ) -> None:
-    ignored_before, blocked_before = launcher_signal_state()
-    assert not (ignored_before | blocked_before) & {*CALLER_IGNORES, *CALLER_BLOCKS}
+    """Natively all six; under QEMU the fault signals (SEGV, ILL) are QEMU's own on the host, so
+    a guest's setup of them cannot survive an exec there (docs/design.md): the other four."""
     mini_init.target = WrappedTarget(
         target.arch,
         target.binary,
         target.as_pid1,
-        wrapper=env_wrapper(CALLER_IGNORES, CALLER_BLOCKS),
+        wrapper=sigconf_wrapper(CALLER_IGNORES, CALLER_BLOCKS),
     )
     run = mini_init.start(["sleep", "30"])
     app = run.main_child()
     wait_until(lambda: procfs.is_in_nanosleep(app), "the app to settle in its sleep")
 
-    assert procfs.ignored_signals(app) == ignored_before | set(CALLER_IGNORES)
-    assert procfs.blocked_signals(app) == blocked_before | set(CALLER_BLOCKS)
+    checked = set(range(1, 65)) - (FAULT_SIGNALS if target.emulated else set())
+    assert procfs.ignored_signals(app) & checked == set(CALLER_IGNORES) & checked
+    assert procfs.blocked_signals(app) & checked == set(CALLER_BLOCKS) & checked
     os.kill(app, signal.SIGKILL)
     assert run.wait().exit_code == KILLED_BY_SIGKILL
 
@@ -531,7 +524,7 @@ def test_caller_ignoring_sigchld_still_gets_the_app_status(
     target: Target, mini_init: InitLauncher, app_exits: str
 ) -> None:
     mini_init.target = WrappedTarget(
-        target.arch, target.binary, target.as_pid1, wrapper=env_wrapper([signal.SIGCHLD], [])
+        target.arch, target.binary, target.as_pid1, wrapper=sigconf_wrapper([signal.SIGCHLD], [])
     )
     if app_exits == "on-its-own":
         assert mini_init.run(["sh", "-c", "exit 5"]).exit_code == 5
