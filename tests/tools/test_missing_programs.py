@@ -4,11 +4,10 @@
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from mini_init_tools import docker_cli
 from mini_init_tools.bench import runner as bench_runner
 from mini_init_tools.cli import app
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 runner = CliRunner()
 
