@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The init's one build recipe: generate constants.inc, assemble, link.
+"""The init's one build recipe: generate constants.inc, assemble, link, drop the section headers.
 
 Standard library only, so the Dockerfile's build stage (Debian's python3-minimal, the assemblers
 and linkers) runs exactly what `mini-init-tools build` runs on the host:
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from mini_init_tools.asm_constants import write_constants
+from mini_init_tools.elf_strip import strip_section_headers
 from mini_init_tools.errors import ToolError
 from mini_init_tools.paths import INIT_SOURCES
 from mini_init_tools.toolchain import LINKER_FLAGS, Toolchain, toolchain_of
@@ -58,6 +59,7 @@ def assemble(arch: str, output: Path, work: Path | None = None) -> Path:
     obj = work / "main.o"
     _run(assemble_command(toolchain, generated, obj), toolchain.assembler_package)
     _run(link_command(toolchain, obj, output), toolchain.linker_package)
+    strip_section_headers(output)
     return output
 
 
