@@ -7,46 +7,55 @@
 ;       build/amd64/main.o -o build/amd64/mini-init
 
 %include "abi.inc"
+%include "state.inc"
 
 section .text
 global _start
 
 ; _start: entry point from the kernel; runs the init's steps in order.
 ;   in:       rsp -> argc, argv[0..argc-1], 0, environment[...], 0 (rsp 16-byte aligned)
-;   out:      command_argv, environment, self_pid, is_pid1 and everything the steps set
+;   out:      rbp = the state; command_argv, environment, self_pid, is_pid1 and what the steps set
 ;   clobbers: everything
 ;   returns:  never (event_loop ends in exit_group)
 _start:
+    mov ebp, state                          ; the state base, for good
+    mov edi, SIG_SETMASK                    ; first of all: nothing may kill the init, not even
+    mov esi, full_mask                      ; the SIGPIPE of its own first warning
+    lea rdx, [rbp + original_mask]          ; the caller's mask, restored in the child
+    mov r10d, SIGSET_BYTES
+    SYSCALL SYS_rt_sigprocmask
+    mov edi, text_block_signals
+    call require_success
+
     mov rax, [rsp]                          ; argc
     lea rdx, [rsp + REGISTER_BYTES]         ; argv
-    mov [command_argv], rdx                 ; the whole argv until parse_args skips the options
+    mov [rbp + command_argv], rdx           ; the whole argv until parse_args skips the options
     lea rdx, [rdx + rax * REGISTER_BYTES + REGISTER_BYTES]
-    mov [environment], rdx                  ; environment = argv + (argc + 1) * 8
-    call parse_args
+    mov [rbp + environment], rdx            ; environment = argv + (argc + 1) * 8
 
-    SYSCALL SYS_getpid                          ; cannot fail
-    mov [self_pid], rax
-    xor edx, edx
-    cmp rax, 1
-    sete dl
-    mov [is_pid1], rdx                      ; is_pid1 = (self_pid == 1)
+    SYSCALL SYS_getpid                      ; cannot fail
+    mov [rbp + self_pid], eax
+    cmp eax, 1
+    sete [rbp + is_pid1]                    ; is_pid1 = (self_pid == 1)
 
+    call check_name
     call read_config
-    call parse_forward_signals
+    call parse_args
     call setup_signals
     call setup_reaper
+    call setup_parent_death
+    call setup_terminal
 
-    lea rdi, [text_start]                   ; log_event("start version=<v>", " pid=", self_pid)
-    lea rsi, [key_pid]
-    mov rdx, [self_pid]
-    xor ecx, ecx
+    mov edi, event_start
+    mov esi, [rbp + self_pid]
     call log_event
 
     call spawn
     call event_loop                         ; never returns
 
 section .rodata
-text_start:     db "start version=", VERSION_STRING, 0
+event_start:            db "start version=", VERSION_STRING, " pid=%d", 0
+text_block_signals:     db "block signals", 0
 
 %include "args.inc"
 %include "config.inc"
@@ -54,6 +63,5 @@ text_start:     db "start version=", VERSION_STRING, 0
 %include "spawn.inc"
 %include "loop.inc"
 %include "log.inc"
-%include "state.inc"
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,3 +1,3 @@
 """The one place the mini-init version is written; the build stamps it into both binaries."""
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
