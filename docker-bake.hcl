@@ -17,8 +17,8 @@ variable "VERSION" {
   default = "dev"
 }
 
-# Seconds since the epoch of the last commit: the images' creation time and every file time in the
-# init's layer, so the same commit gives the same image digests.
+# Seconds since the epoch of the last commit: the images' creation time (the init layer's files are
+# dated 0), so the same commit gives the same image digests.
 variable "SOURCE_DATE_EPOCH" {
   default = "0"
 }
