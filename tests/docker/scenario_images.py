@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The scenario test images: each mini-init variant plus the busybox sh apps (fixtures/scenario-image),
 with Debian's busybox-static added where the variant has no shell, for both platforms."""
 
