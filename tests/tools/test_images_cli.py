@@ -114,20 +114,21 @@ def recorder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Recorder:
 def test_default_bakes_the_binaries_then_loads_every_variant(recorder: Recorder) -> None:
     result = runner.invoke(app, ["images"])
     assert result.exit_code == 0, result.output
-    assert recorder.commands == [
-        [
-            *DOCKER_BAKE,
-            "--file", str(BAKE_FILE),
-            "--set", f"binaries.output=type=local,dest={images.BINARIES_STAGING},platform-split=false",
-            "binaries",
-        ],
-        [
-            *DOCKER_BAKE,
-            "--file", str(BAKE_FILE),
-            "--metadata-file", str(images.METADATA_FILE),
-            "--load",
-            "scratch", "distroless", "distroless-nonroot", "alpine",
-        ],
+    binaries, variants = recorder.commands
+    staging = Path(binaries[-2].split("dest=")[1].split(",")[0])
+    assert staging.parent == images.BINARIES_STAGING and staging.name.startswith("binaries-")
+    assert binaries == [
+        *DOCKER_BAKE,
+        "--file", str(BAKE_FILE),
+        "--set", f"binaries.output=type=local,dest={staging},platform-split=false",
+        "binaries",
+    ]
+    assert variants == [
+        *DOCKER_BAKE,
+        "--file", str(BAKE_FILE),
+        "--metadata-file", str(images.METADATA_FILE),
+        "--load",
+        "scratch", "distroless", "distroless-nonroot", "alpine",
     ]
     assert recorder.installed == [("linux/amd64", "linux/arm64")]
     environment = recorder.environment_of("--load")
@@ -316,3 +317,9 @@ def test_other_bake_failures_are_not_retried(recorder: Recorder) -> None:
     assert result.stderr.strip().splitlines()[-1].startswith(
         "mini-init-tools: docker buildx bake failed: failed to solve: dockerfile parse error line 3"
     )
+
+
+def test_a_binary_bake_did_not_write_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(images, "binary_path", lambda arch: tmp_path / arch / "mini-init")
+    with pytest.raises(docker_cli.ToolError, match="wrote no arm64/mini-init into"):
+        images.install_binaries(tmp_path / "staging", ("linux/arm64",))

@@ -6,8 +6,8 @@ image's index digest and each platform's size and manifest digest."""
 import json
 import os
 import re
-import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -34,8 +34,9 @@ DISTROLESS_VARIANTS: Final = ("distroless", "distroless-nonroot")
 # host[:port] and an optional namespace path, as image references spell it: no scheme, no tag.
 REGISTRY_FORM = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*")
 METADATA_FILE = BUILD_DIR / "logs" / "bake-metadata.json"
-# bake writes the binaries here, then each replaces build/<arch>/mini-init in one rename.
-BINARIES_STAGING = BUILD_DIR / "images" / "binaries"
+# bake writes the binaries into a directory of each run's own in here, then each replaces
+# build/<arch>/mini-init in one rename.
+BINARIES_STAGING = BUILD_DIR / "images"
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,20 @@ def install_binaries(staging: Path, platforms: tuple[str, ...]) -> None:
     (a test running the old binary never sees a missing file)."""
     for platform in platforms:
         arch = platform.removeprefix("linux/")
-        target = binary_path(arch)
+        written, target = staging / arch / "mini-init", binary_path(arch)
+        if not written.is_file():
+            raise ToolError(f"docker buildx bake binaries wrote no {arch}/mini-init into {staging}")
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / arch / "mini-init", target)
+        os.replace(written, target)
+
+
+def bake_binaries(baker: Baker, platforms: tuple[str, ...], environment: dict[str, str]) -> None:
+    """Bake the binaries into a directory of this run's own (another run may bake at the same
+    time), then move each into build/<arch>/."""
+    BINARIES_STAGING.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="binaries-", dir=BINARIES_STAGING) as staging:
+        baker.bake("the binaries", binaries_arguments(Path(staging)), environment)
+        install_binaries(Path(staging), platforms)
 
 
 def read_results(request: ImageRequest) -> list[BuiltImage]:
@@ -157,9 +169,7 @@ def build_images(request: ImageRequest, progress: BakeProgress) -> list[BuiltIma
     if request.standin_bases:
         environment |= publish_standins(baker)
     progress.step(f"building the init for {', '.join(request.platforms)}")
-    shutil.rmtree(BINARIES_STAGING, ignore_errors=True)
-    baker.bake("the binaries", binaries_arguments(BINARIES_STAGING), environment)
-    install_binaries(BINARIES_STAGING, request.platforms)
+    bake_binaries(baker, request.platforms, environment)
     progress.step(f"building the images: {', '.join(request.variants)}")
     METADATA_FILE.parent.mkdir(parents=True, exist_ok=True)
     METADATA_FILE.unlink(missing_ok=True)
