@@ -10,7 +10,7 @@ from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.assemble import assemble
 from mini_init_tools.elf_check import require_good_binary
 from mini_init_tools.errors import ToolError
-from mini_init_tools.paths import BUILD_DIR, binary_path
+from mini_init_tools.paths import BUILD_DIR, INIT_SOURCES, binary_path
 
 
 @dataclass(frozen=True)
@@ -21,18 +21,23 @@ class BuiltBinary:
     path: Path
     size: int
     sha256: str
+    object_file: Path  # the linked object, symbols and all (routine_sizes reads it)
 
 
-def build_arch(arch: str, *, output_dir: Path | None = None) -> BuiltBinary:
-    """Build and check one architecture's init into output_dir/<arch>/mini-init (default: the
-    checkout's build/)."""
+def build_arch(
+    arch: str, *, output_dir: Path | None = None, sources: Path = INIT_SOURCES
+) -> BuiltBinary:
+    """Build and check one architecture's init from <sources>/<arch>/ (default: the checkout's
+    init/) into output_dir/<arch>/mini-init (default: the checkout's build/)."""
     work = (output_dir or BUILD_DIR) / arch
-    linked = assemble(arch, work / "mini-init.linked")
+    linked = assemble(arch, work / "mini-init.linked", sources=sources)
     report = require_good_binary(linked, arch)
     binary = binary_path(arch) if output_dir is None else work / "mini-init"
     linked.replace(binary)  # atomic: a test running the old binary never sees a missing file
     digest = hashlib.sha256(binary.read_bytes()).hexdigest()
-    return BuiltBinary(arch=arch, path=binary, size=report.size, sha256=digest)
+    return BuiltBinary(
+        arch=arch, path=binary, size=report.size, sha256=digest, object_file=work / "main.o"
+    )
 
 
 def build_all(

@@ -21,6 +21,7 @@ from mini_init_tools.bench import runner as bench_runner
 from mini_init_tools.errors import ToolError
 from mini_init_tools.image_report import print_images
 from mini_init_tools.platforms import PLATFORMS
+from mini_init_tools.routine_sizes import label_sizes
 from mini_init_tools.step_progress import step_progress
 from mini_init_tools.version import VERSION
 
@@ -83,6 +84,10 @@ def build(
         list[str] | None,
         typer.Option("--arch", help=f"Architecture to build (repeatable): {', '.join(ARCHITECTURES)}."),
     ] = None,
+    routines: Annotated[
+        bool,
+        typer.Option("--routines", help="Also list the bytes of every routine and read-only datum."),
+    ] = False,
 ) -> None:
     """Assemble and link the init into build/<arch>/mini-init and verify each binary."""
     architectures = tuple(arch) if arch else ARCHITECTURES
@@ -93,6 +98,20 @@ def build(
             f"{binary.arch}  {binary.size} bytes  sha256 {binary.sha256}  {binary.path}",
             markup=False, highlight=False, soft_wrap=True,
         )
+    if routines:
+        print_routine_sizes(built)
+
+
+def print_routine_sizes(built: list[build_module.BuiltBinary]) -> None:
+    """One table: each label's bytes in every architecture built, largest first (the first's order)."""
+    sizes = {
+        binary.arch: {(label.section, label.name): label.size for label in label_sizes(binary.object_file)}
+        for binary in built
+    }
+    table = Table("section", "label", *sizes)
+    for section, name in sizes[built[0].arch]:
+        table.add_row(section, name, *(str(sizes[arch].get((section, name), "-")) for arch in sizes))
+    console.print(table)
 
 
 @app.command()
