@@ -2,6 +2,7 @@
 
 import gzip
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +10,11 @@ import pytest
 from docker.errors import DockerException, ImageNotFound
 from mini_init_tools.bench import docker_stop, image_sizes, local_images
 from mini_init_tools.bench import runner as bench_runner
-from mini_init_tools.bench.contenders import Contender, round_robin
+from mini_init_tools.bench.contenders import FLOOR, Contender, round_robin, version_of
+from mini_init_tools.bench.floor import build_floor
 from mini_init_tools.bench.image_sizes import Layer, base_of, size_row, uncompressed_bytes
 from mini_init_tools.bench.local_images import NO_DAEMON, missing_images_reason
-from mini_init_tools.bench.reaping import count_zombies
+from mini_init_tools.bench.reaping import count_zombies, measure_reaping
 from mini_init_tools.bench.report import Results, render_markdown, terminal_tables
 from mini_init_tools.bench.runner import BenchOutcome, Plan
 from mini_init_tools.bench.signals import measure_signal_latency
@@ -306,6 +308,35 @@ def test_signal_latency_plumbing_gets_one_answer_per_signal() -> None:
     env_passes_straight_through = Contender("env", Path("/usr/bin/env"), ())
     latencies = measure_signal_latency([env_passes_straight_through], 3)["env"]["latency_ns"]
     assert len(latencies) == 3 and all(latency > 0 for latency in latencies)
+
+
+FLOOR_MAX_BYTES = 1024  # "a few hundred bytes": fork, exec, wait and forward, nothing more
+
+
+def test_the_floor_is_built_small_and_names_its_source(tmp_path: Path) -> None:
+    floor = build_floor(tmp_path)
+    assert floor.name == FLOOR and floor.binary.stat().st_size <= FLOOR_MAX_BYTES
+    assert version_of(floor) == "tools/mini_init_tools/bench/floor/floor.asm (this checkout)"
+
+
+@pytest.mark.parametrize(
+    ("script", "status"), [("exit 7", 7), ("exit 0", 0), ("kill -KILL $$", 128 + 9)]
+)
+def test_the_floor_passes_the_apps_status_back(tmp_path: Path, script: str, status: int) -> None:
+    floor = build_floor(tmp_path)
+    assert subprocess.run(floor.command("/bin/sh", "-c", script), check=False).returncode == status
+
+
+def test_the_floor_forwards_every_signal_of_the_latency_bench(tmp_path: Path) -> None:
+    latencies = measure_signal_latency([build_floor(tmp_path)], 3)[FLOOR]["latency_ns"]
+    assert len(latencies) == 3 and all(latency > 0 for latency in latencies)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="reaping runs the init as PID 1 with unshare --pid")
+def test_the_floor_runs_as_pid_1_over_the_orphan_maker(tmp_path: Path) -> None:
+    """reap_once raises unless the init exits 0 after the helper printed its time."""
+    (run,) = measure_reaping([build_floor(tmp_path)], 200, 1)[FLOOR]["runs"]
+    assert run["drain_seconds"] >= 0
 
 
 def test_unusable_output_directory_is_one_clear_line(tmp_path: Path) -> None:

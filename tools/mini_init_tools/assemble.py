@@ -37,7 +37,8 @@ def link_command(toolchain: Toolchain, obj: Path, output: Path) -> list[str]:
     return [toolchain.linker, *LINKER_FLAGS, str(obj), "-o", str(output)]
 
 
-def _run(command: list[str], package: str) -> None:
+def run_build_step(command: list[str], package: str) -> None:
+    """Run one assembler or linker command; a missing tool or a failure is one line."""
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     except FileNotFoundError:
@@ -57,8 +58,8 @@ def assemble(arch: str, output: Path, work: Path | None = None) -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     generated = write_constants(arch, work / "gen").parent
     obj = work / "main.o"
-    _run(assemble_command(toolchain, generated, obj), toolchain.assembler_package)
-    _run(link_command(toolchain, obj, output), toolchain.linker_package)
+    run_build_step(assemble_command(toolchain, generated, obj), toolchain.assembler_package)
+    run_build_step(link_command(toolchain, obj, output), toolchain.linker_package)
     strip_section_headers(output)
     return output
 

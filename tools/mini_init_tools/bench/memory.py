@@ -9,6 +9,7 @@ from mini_init_tools.bench.contenders import Contender, round_robin
 from mini_init_tools.bench.summary import Summary, summarize
 from mini_init_tools.errors import ToolError
 
+SLEEP = "/bin/sleep"  # by path: the floor does no PATH search
 SUPERVISED_SLEEP_SECONDS = "0.2"
 SAMPLE_INTERVAL_SECONDS = 0.005
 
@@ -57,7 +58,7 @@ def _read_sample(pid: int) -> MemorySample | None:
 def peak_memory(contender: Contender) -> MemorySample:
     """Sample the init until its app exits; the last reading (after exec) is its peak so far."""
     process = subprocess.Popen(
-        contender.command("sleep", SUPERVISED_SLEEP_SECONDS),
+        contender.command(SLEEP, SUPERVISED_SLEEP_SECONDS),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -234,9 +234,14 @@ STANDIN_BASES = "\n".join(
     f"  - {variant}: `{base_of(variant)}`" for variant in VARIANTS if base_of(variant) != SCRATCH
 )
 METHOD = f"""\
+- **The floor** is the least an init can do, built at the start of the run from
+  `tools/mini_init_tools/bench/floor/floor.asm` with mini-init's own linker flags: block every
+  signal, fork, execute the app by absolute path, then wait for signals: reap on SIGCHLD and exit
+  with the app's status, send any other signal on to the app. No options, messages, grace period
+  or process group. Its row in every table is how far each init is from the physical limit.
 - **Binary size**: bytes on disk. mini-init for amd64 and arm64 (built by `mini-init-tools build`
   at the start of the run); the peers are Debian's packages.
-- **VmHWM**: the init (not its child) supervises `sleep 0.2`; `/proc/<init>/status` is read every
+- **VmHWM**: the init (not its child) supervises `/bin/sleep 0.2`; `/proc/<init>/status` is read every
   5 ms and the last reading before the app exits is kept (VmHWM only grows). The pages resident at
   that moment, by mapping, are in the JSON.
 - **Image sizes**: every `mini-init:<variant>` image per platform, read from the local containerd

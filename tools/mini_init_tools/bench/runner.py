@@ -11,6 +11,7 @@ from pathlib import Path
 from mini_init_tools.bench.chart import require_matplotlib, write_chart
 from mini_init_tools.bench.contenders import find_contenders, version_of
 from mini_init_tools.bench.docker_stop import measure_docker_stop
+from mini_init_tools.bench.floor import build_floor
 from mini_init_tools.bench.image_sizes import measure_image_sizes
 from mini_init_tools.bench.machine import describe_machine
 from mini_init_tools.bench.memory import measure_memory
@@ -109,9 +110,9 @@ def run_benchmark(
     require_root()
     require_program(UNSHARE)
     require_matplotlib()
-    on_step("building mini-init")
+    on_step("building mini-init and the floor")
     built = {binary.arch: binary for binary in build_all()}
-    contenders = find_contenders(built["amd64"].path)
+    contenders = find_contenders(built["amd64"].path, build_floor(output / "floor"))
     results: Results = {
         "schema": 2,
         "plan": asdict(plan),
