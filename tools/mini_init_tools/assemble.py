@@ -20,15 +20,18 @@ from mini_init_tools.paths import INIT_SOURCES
 from mini_init_tools.toolchain import LINKER_FLAGS, Toolchain, toolchain_of
 
 
-def assemble_command(toolchain: Toolchain, generated: Path, obj: Path) -> list[str]:
-    """The assembler's argv: the architecture's sources and the generated constants included."""
-    sources = INIT_SOURCES / toolchain.arch
+def assemble_command(
+    toolchain: Toolchain, generated: Path, obj: Path, sources: Path = INIT_SOURCES
+) -> list[str]:
+    """The assembler's argv: the architecture's tree under `sources` (default: the checkout's
+    init/) and the generated constants included."""
+    tree = sources / toolchain.arch
     # NASM joins an include directory and a file name as text: the directory needs its slash.
     slash = "/" if toolchain.assembler == "nasm" else ""
-    includes = [flag for directory in (sources, generated) for flag in ("-I", f"{directory}{slash}")]
+    includes = [flag for directory in (tree, generated) for flag in ("-I", f"{directory}{slash}")]
     return [
         toolchain.assembler, *toolchain.assembler_flags, *includes,
-        str(sources / toolchain.source), "-o", str(obj),
+        str(tree / toolchain.source), "-o", str(obj),
     ]
 
 
@@ -50,15 +53,20 @@ def run_build_step(command: list[str], package: str) -> None:
         raise ToolError(f"{command[0]} failed: {errors[0]}")
 
 
-def assemble(arch: str, output: Path, work: Path | None = None) -> Path:
-    """Build `arch`'s init from init/<arch>/ into `output`. The intermediate files, gen/constants.inc
-    and main.o, go to `work` (default: the directory of `output`)."""
+def assemble(
+    arch: str, output: Path, work: Path | None = None, sources: Path = INIT_SOURCES
+) -> Path:
+    """Build `arch`'s init from <sources>/<arch>/ (default: the checkout's init/) into `output`.
+    The intermediate files, gen/constants.inc and main.o, go to `work` (default: the directory of
+    `output`)."""
     toolchain = toolchain_of(arch)
     work = output.parent if work is None else work
     output.parent.mkdir(parents=True, exist_ok=True)
     generated = write_constants(arch, work / "gen").parent
     obj = work / "main.o"
-    run_build_step(assemble_command(toolchain, generated, obj), toolchain.assembler_package)
+    run_build_step(
+        assemble_command(toolchain, generated, obj, sources), toolchain.assembler_package
+    )
     run_build_step(link_command(toolchain, obj, output), toolchain.linker_package)
     strip_section_headers(output)
     return output
