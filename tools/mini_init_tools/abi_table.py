@@ -1,10 +1,10 @@
 """The single table of numbers the init is built from: syscall numbers per architecture and the
 Linux constants both architectures share. The build renders it into each architecture's
-constants.inc, so the two assembly trees can never disagree about a number."""
+constants.inc, so the assembly trees can never disagree about a number."""
 
 from typing import Final
 
-ARCHITECTURES: Final = ("amd64", "arm64")
+ARCHITECTURES: Final = ("amd64", "arm64", "riscv64")
 
 # Syscall numbers: x86-64 from arch/x86/entry/syscalls/syscall_64.tbl; AArch64 and RISC-V 64 both
 # use the asm-generic table (include/uapi/asm-generic/unistd.h). Only calls every architecture has.

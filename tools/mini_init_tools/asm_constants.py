@@ -6,16 +6,14 @@ from pathlib import Path
 from mini_init_tools.abi_table import SHARED, SYSCALLS
 from mini_init_tools.version import VERSION
 
-_GNU_AS = (
-    "//",
-    ".equ {name}, {value}",
-    '.macro {macro}\n.ascii "{text}"\n.endm',
-)
+_GNU_AS_EQU = ".equ {name}, {value}"
+_GNU_AS_STRING = '.macro {macro}\n.ascii "{text}"\n.endm'
 _SYNTAX = {
     # arch: (comment prefix, constant line format, string definition)
     "amd64": (";", "{name:<28} equ {value}", '%define {macro} "{text}"'),
-    "arm64": _GNU_AS,
-    "riscv64": _GNU_AS,
+    "arm64": ("//", _GNU_AS_EQU, _GNU_AS_STRING),
+    # GNU as for RISC-V reads `#` as its line comment; `//` is an AArch64 spelling
+    "riscv64": ("#", _GNU_AS_EQU, _GNU_AS_STRING),
 }
 
 
