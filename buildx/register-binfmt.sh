@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Registers QEMU user-mode emulation for arm64 in binfmt_misc, so arm64 binaries (and arm64
+# Registers QEMU user-mode emulation for arm64 and riscv64 in binfmt_misc, so their binaries (and
 # containers: the F flag keeps the interpreter open for other mount namespaces) run on this host.
 # Run it BEFORE dockerd starts: buildkit reads the list of platforms it can build once, at start.
 # Idempotent: an already registered architecture is left as it is.
 set -euo pipefail
 
 readonly BINFMT_DIR=/proc/sys/fs/binfmt_misc
-readonly ARCHITECTURES=(aarch64)
+readonly ARCHITECTURES=(aarch64 riscv64)
 
 fail() { echo "register-binfmt.sh: $*" >&2; exit 1; }
 

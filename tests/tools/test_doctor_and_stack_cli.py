@@ -13,10 +13,12 @@ from typer.testing import CliRunner
 runner = CliRunner()
 STACK_ITEMS = (
     "QEMU arm64 emulation in binfmt_misc",
+    "QEMU riscv64 emulation in binfmt_misc",
     "Docker CLI (/usr/bin/docker)",
     "Docker daemon up",
     "containerd image store",
     "buildx builds linux/arm64",
+    "buildx builds linux/riscv64",
     "docker compose",
     "local registry on 127.0.0.1:5000",
 )
@@ -27,9 +29,9 @@ TOOLCHAIN_ITEMS = ("nasm", "ld", "aarch64-linux-gnu-as", "aarch64-linux-gnu-ld",
 def healthy_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every probe answers as on a machine where `stack up` has run."""
     monkeypatch.setattr(doctor.shutil, "which", lambda program: f"/usr/bin/{program}")
-    monkeypatch.setattr(doctor, "qemu_binfmt_registered", lambda: True)
+    monkeypatch.setattr(doctor, "qemu_binfmt_registered", lambda arch: True)
     monkeypatch.setattr(doctor, "containerd_snapshotter_in_use", lambda: True)
-    monkeypatch.setattr(doctor, "buildx_builds_arm64", lambda: True)
+    monkeypatch.setattr(doctor, "buildx_builds", lambda arch: True)
     monkeypatch.setattr(doctor, "registry_answers", lambda: True)
     monkeypatch.setattr(doctor, "run_docker", lambda arguments, timeout: "ok")
     monkeypatch.setattr(doctor, "docker_cli_installed", lambda: True)

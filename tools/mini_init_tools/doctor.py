@@ -11,7 +11,9 @@ from mini_init_tools.errors import ToolError
 from mini_init_tools.programs import GIT
 from mini_init_tools.toolchain import TOOLCHAINS
 
-BINFMT_AARCH64 = Path("/proc/sys/fs/binfmt_misc/qemu-aarch64")
+BINFMT_MISC = Path("/proc/sys/fs/binfmt_misc")
+# The architectures this host runs under QEMU user mode, by QEMU's name for each.
+EMULATED = {"arm64": "aarch64", "riscv64": "riscv64"}
 REGISTRY_ENDPOINT = "http://127.0.0.1:5000/v2/"
 STACK_UP = "mini-init-tools stack up"
 RESTART_STACK = "mini-init-tools stack down && mini-init-tools stack up"
@@ -69,10 +71,10 @@ def docker_cli_installed() -> bool:
     return Path(DOCKER).exists()
 
 
-def qemu_binfmt_registered() -> bool:
-    """qemu-aarch64 is registered, enabled, and with the F flag that makes it work in containers."""
+def qemu_binfmt_registered(arch: str) -> bool:
+    """qemu-<arch> is registered, enabled, and with the F flag that makes it work in containers."""
     try:
-        lines = BINFMT_AARCH64.read_text().splitlines()
+        lines = (BINFMT_MISC / f"qemu-{EMULATED[arch]}").read_text().splitlines()
     except OSError:
         return False
     flags = next((line.removeprefix("flags:") for line in lines if line.startswith("flags:")), "")
@@ -85,13 +87,21 @@ def containerd_snapshotter_in_use() -> bool:
     return status is not None and "io.containerd.snapshotter" in status
 
 
-def buildx_builds_arm64() -> bool:
-    """The default builder lists linux/arm64 (binfmt was registered before dockerd started)."""
+def buildx_builds(arch: str) -> bool:
+    """The default builder lists linux/<arch> (binfmt was registered before dockerd started)."""
     inspection = _docker_answers("buildx", "inspect", "default")
     platforms = [
         line.split(":", 1)[1] for line in (inspection or "").splitlines() if line.startswith("Platforms:")
     ]
-    return any("linux/arm64" in line for line in platforms)
+    return any(f"linux/{arch}" in line for line in platforms)
+
+
+def _binfmt_check(arch: str) -> Callable[[], bool]:
+    return lambda: qemu_binfmt_registered(arch)
+
+
+def _buildx_check(arch: str) -> Callable[[], bool]:
+    return lambda: buildx_builds(arch)
 
 
 def compose_answers() -> bool:
@@ -111,11 +121,17 @@ def registry_answers() -> bool:
 def stack_prerequisites() -> list[Prerequisite]:
     """What `mini-init-tools stack up` provides, in the order it provides it."""
     return [
-        Prerequisite("QEMU arm64 emulation in binfmt_misc", qemu_binfmt_registered, STACK_UP),
+        *(
+            Prerequisite(f"QEMU {arch} emulation in binfmt_misc", _binfmt_check(arch), STACK_UP)
+            for arch in EMULATED
+        ),
         Prerequisite(f"Docker CLI ({DOCKER})", docker_cli_installed, STACK_UP),
         Prerequisite("Docker daemon up", daemon_is_up, STACK_UP),
         Prerequisite("containerd image store", containerd_snapshotter_in_use, RESTART_STACK),
-        Prerequisite("buildx builds linux/arm64", buildx_builds_arm64, RESTART_STACK),
+        *(
+            Prerequisite(f"buildx builds linux/{arch}", _buildx_check(arch), RESTART_STACK)
+            for arch in EMULATED
+        ),
         Prerequisite("docker compose", compose_answers, STACK_UP),
         Prerequisite("local registry on 127.0.0.1:5000", registry_answers, STACK_UP),
     ]
