@@ -3,12 +3,10 @@
 from mini_init_tools.version import VERSION
 
 USAGE = "mini-init: usage: mini-init [OPTIONS] [--] COMMAND [ARG...]"
-NOT_REAPING = (
-    "mini-init: warning: not PID 1 nor a subreaper (-s, EP_SUBREAPER=1),"
-    " so zombie reaping won't work"
-)
+NOT_REAPING = "mini-init: warning: not PID 1 nor a subreaper (-s): zombie reaping won't work"
 VERSION_LINE = f"mini-init {VERSION}\n"
 TINI_VERSION_LINE = f"tini version {VERSION} - git.mini-init-{VERSION.replace('.', '-')}\n"
+LICENSE_LINE = "MIT License\n"
 
 
 def usage_error(reason: str) -> list[str]:
