@@ -90,7 +90,7 @@ def test_grace_off_never_kills_a_term_ignoring_app(target: Target, mini_init: In
 
 
 def test_grace_off_still_gives_leftovers_of_an_app_that_exited_on_its_own_10_s(
-    mini_init: InitLauncher,
+    target: Target, mini_init: InitLauncher
 ) -> None:
     ready = mini_init.workdir / "ready"
     app = f'(trap "" TERM; touch "{ready}"; exec sleep 30) & while [ ! -e "{ready}" ]; do :; done'
@@ -103,7 +103,9 @@ def test_grace_off_still_gives_leftovers_of_an_app_that_exited_on_its_own_10_s(
     for pid in procfs.processes_with_environment_entry(mini_init.tag):
         if procfs.command_name(pid) == "sleep":
             os.kill(pid, signal.SIGKILL)
-    assert run.wait().exit_code == 0
+    finished = run.wait()
+    assert finished.exit_code == 0
+    assert finished.messages == start_warnings(target.as_pid1)  # `off` is a valid value
 
 
 def test_stop_request_arms_the_10_s_default(mini_init: InitLauncher) -> None:

@@ -254,7 +254,8 @@ def test_unreaped_leftover_ends_in_a_bounded_exit_with_one_warning(
         NOT_REAPING,  # the lazy parent is not PID 1
         warning(f"leaving processes of process group {group}"),
     ]
-    assert finished.ended_at - started_at <= 1 + 1 + TIMER_SLACK + 1
+    # The drain's grace second, then one more after its SIGKILL; the app itself exits at once.
+    assert 1 + 1 - 0.1 <= finished.ended_at - started_at <= 1 + 1 + TIMER_SLACK + 1
 
 
 # (e) A target the unprivileged init may not signal ------------------------------------------

@@ -1,5 +1,6 @@
 """Terminal hand-over (issue 8): shells under the init on a real pty own the terminal and job control."""
 
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ NO_JOB_CONTROL = (
 )
 SIGHUP_STATUS = 128 + 1
 TERMINAL_TAKEN_WARNING = "cannot take the terminal"
+DEBIAN_PACKAGES = {"sh": "dash", "busybox": "busybox-static"}
 
 
 @dataclass
@@ -72,7 +74,19 @@ StartShell = Callable[..., TerminalRun]
 @pytest.fixture(params=SHELLS, ids=lambda shell: shell.name)
 def shell(request: pytest.FixtureRequest) -> Shell:
     chosen: Shell = request.param
+    require_program(chosen)
     return chosen
+
+
+def require_program(shell: Shell) -> None:
+    program = shell.argv[0]
+    if shutil.which(program) is None:
+        package = DEBIAN_PACKAGES.get(program, program)
+        pytest.fail(
+            f"{program} is not installed, so {shell.name} cannot be tested:"
+            f" apt-get install {package}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture
@@ -241,6 +255,7 @@ FROM_OUTER_SHELLS = pytest.mark.parametrize(
 @pytest.fixture
 def outer_shell(mini_init: InitLauncher, request: pytest.FixtureRequest) -> Iterator[TerminalRun]:
     shell: Shell = request.param
+    require_program(shell)
     environment = mini_init.environment(SHELL_ENVIRONMENT)
     session = PtySession(
         session_leader_command(list(shell.argv), as_pid1=False), environment, mini_init.workdir
