@@ -36,7 +36,7 @@ variable "SOURCE_URL" {
 # Comma-separated platforms to build: one per architecture the init is written for
 # (mini_init_tools.abi_table.ARCHITECTURES); mini-init-tools passes that list.
 variable "PLATFORMS" {
-  default = "linux/amd64,linux/arm64"
+  default = "linux/amd64,linux/arm64,linux/riscv64"
 }
 
 # The bases, each the full reference the Dockerfile's FROM uses. The release workflow pins each by

@@ -13,7 +13,7 @@ variable "STANDIN_REGISTRY" {
 # distroless bases are published for, and the build platforms (the build stage's base and the SBOM
 # scanner run there).
 variable "PLATFORMS" {
-  default = "linux/amd64,linux/arm64"
+  default = "linux/amd64,linux/arm64,linux/riscv64"
 }
 variable "DISTROLESS_PLATFORMS" {
   default = "linux/amd64,linux/arm64"
