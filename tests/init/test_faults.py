@@ -18,7 +18,7 @@ from .harness import UNSHARE, InitLauncher, Target, shell_helper, wait_until
 PIDS_HIERARCHY = Path("/sys/fs/cgroup/pids")
 NOBODY = 65534  # root ignores RLIMIT_NPROC: the limit is tested on an unprivileged user
 # Tasks the init needs before its fork: itself, plus QEMU's RCU thread when emulated.
-INIT_TASKS = {"amd64": 1, "arm64": 2}
+NATIVE_INIT_TASKS, EMULATED_INIT_TASKS = 1, 2
 CANNOT_FORK = "mini-init: cannot fork: Resource temporarily unavailable"
 FAILURE_TIMEOUT = 10.0
 
@@ -130,7 +130,7 @@ def binary_for_nobody(target: Target) -> Iterator[Path]:
 def test_fork_failure_under_rlimit_nproc_exits_125_with_one_line(
     target: Target, binary_for_nobody: Path
 ) -> None:
-    limit = tasks_of_user(NOBODY) + INIT_TASKS[target.arch]
+    limit = tasks_of_user(NOBODY) + (EMULATED_INIT_TASKS if target.emulated else NATIVE_INIT_TASKS)
     as_nobody = ["prlimit", f"--nproc={limit}", "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
                  "--clear-groups", str(binary_for_nobody), "--", "true"]
     command = [UNSHARE, "--pid", "--fork", "--mount-proc", *as_nobody] if target.as_pid1 else as_nobody
