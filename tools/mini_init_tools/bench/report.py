@@ -9,7 +9,7 @@ from rich.table import Table
 from mini_init_tools.bench.contenders import REFERENCE
 from mini_init_tools.bench.image_sizes import SCRATCH, base_of
 from mini_init_tools.bench.local_images import IMAGES_COMMAND
-from mini_init_tools.bench.size import MINI_INIT_ARM64
+from mini_init_tools.bench.size import OTHER_ARCHITECTURES, mini_init_of
 from mini_init_tools.bench.targets import judge_targets
 from mini_init_tools.images import VARIANTS
 
@@ -61,15 +61,11 @@ def size_and_memory_table(results: Results) -> TableData:
         ]
         for name in results["inits"]
     ]
-    rows.append(
-        [
-            MINI_INIT_ARM64,
-            f"{sizes[MINI_INIT_ARM64]:,}",
-            _times(sizes[MINI_INIT_ARM64] / sizes[REFERENCE]),
-            "",
-            "",
-        ]
-    )
+    rows += [
+        [name, f"{sizes[name]:,}", _times(sizes[name] / sizes[REFERENCE]), "", ""]
+        for name in map(mini_init_of, OTHER_ARCHITECTURES)
+        if name in sizes  # a results file from before riscv64 has arm64 only
+    ]
     headers = ("init", "binary bytes", f"× {REFERENCE}", "VmHWM kB", f"× {REFERENCE}")
     return TableData("Binary size and own peak memory", headers, rows)
 
@@ -239,8 +235,8 @@ METHOD = f"""\
   signal, fork, execute the app by absolute path, then wait for signals: reap on SIGCHLD and exit
   with the app's status, send any other signal on to the app. No options, messages, grace period
   or process group. Its row in every table is how far each init is from the physical limit.
-- **Binary size**: bytes on disk. mini-init for amd64 and arm64 (built by `mini-init-tools build`
-  at the start of the run); the peers are Debian's packages.
+- **Binary size**: bytes on disk. mini-init for amd64, arm64 and riscv64 (built by
+  `mini-init-tools build` at the start of the run); the peers are Debian's packages.
 - **VmHWM**: the init (not its child) supervises `/bin/sleep 0.2`; `/proc/<init>/status` is read every
   5 ms and the last reading before the app exits is kept (VmHWM only grows). The pages resident at
   that moment, by mapping, are in the JSON.

@@ -18,7 +18,7 @@ from mini_init_tools.bench.memory import measure_memory
 from mini_init_tools.bench.reaping import measure_reaping
 from mini_init_tools.bench.report import Results, render_markdown
 from mini_init_tools.bench.signals import measure_signal_latency
-from mini_init_tools.bench.size import measure_sizes
+from mini_init_tools.bench.size import OTHER_ARCHITECTURES, measure_sizes
 from mini_init_tools.bench.spawn import measure_spawn
 from mini_init_tools.build import build_all
 from mini_init_tools.errors import ToolError
@@ -128,7 +128,9 @@ def run_benchmark(
         "mini_init_sha256": {arch: binary.sha256 for arch, binary in built.items()},
     }
     on_step("binary sizes")
-    results["size_bytes"] = measure_sizes(contenders, built["arm64"].path)
+    results["size_bytes"] = measure_sizes(
+        contenders, {arch: built[arch].path for arch in OTHER_ARCHITECTURES}
+    )
     on_step(f"own peak memory (VmHWM): {plan.memory_runs} runs per init")
     results["memory"] = measure_memory(contenders, plan.memory_runs)
     on_step(f"spawn overhead: {plan.spawn_runs} runs per init")
