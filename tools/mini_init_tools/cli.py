@@ -1,5 +1,6 @@
 """The mini-init-tools command line: declares the commands; the work lives in one module per job."""
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import partial
@@ -14,12 +15,14 @@ from rich.text import Text
 from mini_init_tools import build as build_module
 from mini_init_tools import doctor as doctor_module
 from mini_init_tools import images as images_module
+from mini_init_tools import mutation_run
 from mini_init_tools import stack as stack_module
 from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.bench import report as bench_report
 from mini_init_tools.bench import runner as bench_runner
 from mini_init_tools.errors import ToolError
 from mini_init_tools.image_report import print_images
+from mini_init_tools.mutation_table import outcome_lines, outcome_table, summary
 from mini_init_tools.platforms import PLATFORMS
 from mini_init_tools.routine_sizes import label_sizes
 from mini_init_tools.step_progress import step_progress
@@ -136,6 +139,37 @@ def bench(
         console.print(table)
     for path in outcome.written:
         console.print(f"wrote {path}")
+
+
+@app.command()
+def mutate(
+    arch: Annotated[
+        list[str] | None,
+        typer.Option("--arch", help=f"Architecture (repeatable): {', '.join(ARCHITECTURES)}."),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Mutation to plant (repeatable), by name; default: every one."),
+    ] = None,
+    fast: Annotated[
+        bool, typer.Option("--fast", help="Only the fast subset CI runs (about two minutes).")
+    ] = False,
+) -> None:
+    """Plant each known bug in a copy of the init, build it, run the tests that claim that
+    behaviour; exit 1 unless every mutant is killed (docs/testing.md)."""
+    mutations = run_reporting_errors(lambda: mutation_run.select_mutations(only or [], fast))
+    architectures = run_reporting_errors(lambda: mutation_run.select_architectures(arch or []))
+    started = time.monotonic()
+    with progress_lines("mutating") as show_step:
+        outcomes = mutation_run.run_mutations(mutations, architectures, show_step)
+    if console.is_terminal:
+        console.print(outcome_table(outcomes))
+    else:
+        for line in outcome_lines(outcomes):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+    console.print(summary(outcomes, time.monotonic() - started), markup=False, highlight=False)
+    if any(outcome.verdict is not mutation_run.Verdict.KILLED for outcome in outcomes):
+        raise typer.Exit(1)
 
 
 stack_app = typer.Typer(help="Bring the local Docker stack (engine, buildx, QEMU, registry) up or down.")
