@@ -45,8 +45,7 @@ TIMER_EARLINESS = 0.005
 
 USAGE_LINE = "mini-init: usage: mini-init [OPTIONS] [--] COMMAND [ARG...]"
 NOT_REAPING_WARNING = (
-    "mini-init: warning: not PID 1 nor a subreaper (-s, EP_SUBREAPER=1),"
-    " so zombie reaping won't work"
+    "mini-init: warning: not PID 1 nor a subreaper (-s): zombie reaping won't work"
 )
 EVENT_LINE = re.compile(
     r"mini-init: t=(?P<seconds>\d+\.\d{6}) (?P<text>event=[a-z]+(?: [a-z_]+=[^\s=]+)*)"
