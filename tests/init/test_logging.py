@@ -20,6 +20,7 @@ def test_verbose_lines_are_key_value_pairs_with_monotonic_time(
     run = mini_init.start(["sleep", "30"], options=["-v"])
     run.main_child()
     run.send(signal.SIGWINCH)
+    run.wait_for_event(f"event=signal action=forward sig={signal.SIGWINCH}")
     run.send(signal.SIGTERM)
     finished = run.wait()
     after = time.monotonic()
@@ -69,6 +70,7 @@ def test_drain_and_escalation_are_logged_in_order(target: Target, mini_init: Ini
         "event=timer action=arm seconds=1",
         "event=timer action=fire",
         "event=escalate sig=9",
+        "event=timer action=arm seconds=1",  # the wait for the SIGKILL to take effect
         *reaped_worker,
         "event=exit status=3",
     ]
