@@ -1,6 +1,7 @@
 """Starting the command: PATH lookup, 126/127 with their message, and what the child inherits."""
 
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from . import procfs
 from .harness import InitLauncher, InitRun, Target, wait_until
 
 SCRIPT_REPORTING_ITS_NAME = '#!/bin/sh\necho "ran $0 $*"\n'
+# docs/contract.md section 1: the search path when PATH is unset.
+DEFAULT_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+# A static shell for programs in a chroot of nothing else (Debian's busybox-static).
+STATIC_BUSYBOX = Path("/bin/busybox")
 
 
 def write_program(path: Path, text: str, mode: int = 0o755) -> Path:
@@ -58,10 +63,49 @@ def test_empty_path_entry_means_current_directory(mini_init: InitLauncher) -> No
     assert (finished.exit_code, finished.stdout) == (0, "ran hello-app \n")
 
 
-def test_unset_path_uses_the_default_search_path(mini_init: InitLauncher) -> None:
-    finished = mini_init.run(["sh", "-c", "exit 7"], env={"PATH": None})
+def root_with_default_path_directories(target: Target, workdir: Path, probes_from: int) -> Path:
+    """A root holding the init, a static busybox and the default PATH's directories as real
+    directories (on this merged-/usr host /bin is /usr/bin), where directories `probes_from` and
+    later hold `path-probe`, a script printing the path it was started as."""
+    if not STATIC_BUSYBOX.exists():
+        pytest.fail(f"{STATIC_BUSYBOX} is missing: apt-get install busybox-static", pytrace=False)
+    root = workdir / "root"
+    for index, directory in enumerate(DEFAULT_PATH):
+        (root / directory.lstrip("/")).mkdir(parents=True)
+        if index >= probes_from:
+            write_program(root / directory.lstrip("/") / "path-probe", '#!/busybox sh\necho "$0"\n')
+    shutil.copy(STATIC_BUSYBOX, root / "busybox")
+    shutil.copy(target.binary, root / target.binary.name)
+    return root
 
-    assert finished.exit_code == 7
+
+@pytest.mark.parametrize(
+    "probes_from", range(len(DEFAULT_PATH)), ids=lambda index: DEFAULT_PATH[index]
+)
+def test_unset_path_searches_the_default_path_in_order(
+    target: Target, mini_init: InitLauncher, probes_from: int
+) -> None:
+    """The init runs chrooted where only the probes exist: with a probe in directory N and every
+    later one, it must find directory N's, for every N, so the list is exact and in order."""
+    root = root_with_default_path_directories(target, mini_init.workdir, probes_from)
+
+    finished = mini_init.start(["path-probe"], env={"PATH": None}, root=root).wait()
+
+    assert (finished.exit_code, finished.stdout) == (0, f"{DEFAULT_PATH[probes_from]}/path-probe\n")
+    assert finished.stderr_lines == target.start_warnings
+
+
+def test_unset_path_searches_nothing_else(target: Target, mini_init: InitLauncher) -> None:
+    root = root_with_default_path_directories(target, mini_init.workdir, len(DEFAULT_PATH))
+    write_program(root / "path-probe", '#!/busybox sh\necho "$0"\n')  # in / only
+
+    finished = mini_init.start(["path-probe"], env={"PATH": None}, root=root).wait()
+
+    assert finished.exit_code == 127
+    assert finished.stderr_lines == [
+        *target.start_warnings,
+        cannot_run("path-probe", "No such file or directory"),
+    ]
 
 
 def test_not_executable_match_in_path_does_not_stop_the_search(mini_init: InitLauncher) -> None:
@@ -195,23 +239,13 @@ def test_child_leads_its_own_session_and_process_group(mini_init: InitLauncher) 
 
 
 def test_child_starts_with_empty_mask_and_inherited_dispositions(mini_init: InitLauncher) -> None:
+    """What the init blocks for itself (every signal) never reaches the child."""
     ignored_at_launch = procfs.ignored_signals(os.getpid()) - {signal.SIGPIPE, signal.SIGXFSZ}
 
     child = sleeping_child(mini_init.start(["sleep", "30"]))
 
     assert procfs.blocked_signals(child) == set()
     assert procfs.ignored_signals(child) == ignored_at_launch
-
-
-def test_mask_blocked_when_the_init_started_does_not_reach_the_child(
-    mini_init: InitLauncher,
-) -> None:
-    def block_usr2_and_winch() -> None:
-        signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR2, signal.SIGWINCH])
-
-    child = sleeping_child(mini_init.start(["sleep", "30"], before_exec=block_usr2_and_winch))
-
-    assert procfs.blocked_signals(child) == set()
 
 
 def test_init_descriptors_are_closed_in_the_child(mini_init: InitLauncher) -> None:
