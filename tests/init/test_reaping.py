@@ -46,6 +46,7 @@ def orphans_reaped(event_texts: list[str]) -> int:
 
 @pytest.mark.slow
 @ONLY_AS_PID1
+@pytest.mark.differential("sorted")  # orphans are reaped in the order they happen to exit
 def test_ten_thousand_orphans_in_bursts_leave_no_zombie_behind(mini_init: InitLauncher) -> None:
     run = start_orphan_bursts(mini_init, orphans=10_000, burst=500, lingering=0)
     app = run.main_child()
@@ -60,6 +61,7 @@ def test_ten_thousand_orphans_in_bursts_leave_no_zombie_behind(mini_init: InitLa
 
 
 @ONLY_AS_PID1
+@pytest.mark.differential("sorted")  # orphans are reaped in the order they happen to exit
 def test_main_status_is_not_confused_by_exits_in_the_same_burst(mini_init: InitLauncher) -> None:
     run = start_orphan_bursts(mini_init, orphans=1000, burst=250, lingering=200)
     app = procfs.namespace_pid(run.main_child())
@@ -74,6 +76,7 @@ def test_main_status_is_not_confused_by_exits_in_the_same_burst(mini_init: InitL
 
 
 @ONLY_AS_CHILD
+@pytest.mark.differential("sorted")  # orphans are reaped in the order they happen to exit
 def test_subreaper_plain_child_reaps_orphans(mini_init: InitLauncher) -> None:
     run = start_orphan_bursts(
         mini_init, orphans=300, burst=100, lingering=50, env={"EP_SUBREAPER": "1"}
@@ -100,7 +103,14 @@ def test_plain_child_without_subreaper_warns_in_one_line(
 
 
 @ONLY_AS_PID1
-def test_pid1_reaps_without_warning(mini_init: InitLauncher) -> None:
-    finished = mini_init.run(["true"])
+@pytest.mark.differential("sorted")  # orphans are reaped in the order they happen to exit
+def test_pid1_reaps_orphans_without_warning(mini_init: InitLauncher) -> None:
+    run = start_orphan_bursts(mini_init, orphans=200, burst=50, lingering=0)
 
-    assert (finished.exit_code, finished.stderr) == (0, "")
+    wait_for_bursts_then_for_no_zombies(mini_init, run)
+    (mini_init.workdir / "release").touch()
+    finished = run.wait()
+
+    assert finished.exit_code == APP_EXIT_CODE
+    assert orphans_reaped(finished.event_texts) == 200
+    assert finished.messages == []
