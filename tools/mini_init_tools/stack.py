@@ -22,7 +22,7 @@ class StackStep:
 
 UP_STEPS = (
     StackStep("install-engine.sh", "installing Docker, buildx, compose, the registry and QEMU", 900),
-    StackStep("register-binfmt.sh", "registering QEMU arm64 emulation"),
+    StackStep("register-binfmt.sh", "registering QEMU arm64 and riscv64 emulation"),
     StackStep("start-engine.sh", "starting dockerd"),
     StackStep("start-registry.sh", "starting the local registry on 127.0.0.1:5000"),
 )
