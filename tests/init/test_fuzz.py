@@ -26,6 +26,7 @@ DOCUMENTED_LINES = [
     re.escape(NOT_REAPING_WARNING),
     r"mini-init: cannot run '.*': .+",
     r"mini-init: warning: EP_[A-Z_]+='.*' is (invalid|too large), using \d+",
+    r"mini-init: warning: EP_SIGRTM(IN|AX)='.*' is (invalid|not above EP_SIGRTMIN), ignored",
     r"mini-init: warning: EP_SIGNALS token '.*' (is not a signal|cannot be forwarded"
     r"|needs EP_SIGRTMIN and EP_SIGRTMAX), skipped",
     EVENT_LINE.pattern,
