@@ -22,6 +22,8 @@ CTRL_C = b"\x03"
 CTRL_Z = b"\x1a"
 ROWS, COLUMNS = 50, 250  # wide enough that no shell wraps or redraws a typed line
 CONTROL_SEQUENCE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # cursor moves and the like, not text
+# A -v line of the init on the same terminal; it may land in the middle of the shell's output.
+INIT_EVENT_LINE = re.compile(r"mini-init: t=\d+\.\d{6} event=[^\n]*\n")
 TRANSCRIPT_TAIL = 3000  # characters of screen text shown when an expectation fails
 PROMPT = "$ "  # PS1 in SHELL_ENVIRONMENT
 PROMPT_QUIET_SECONDS = 0.05
@@ -66,7 +68,8 @@ class PtySession:
         master, slave = os.openpty()
         termios.tcsetwinsize(slave, (ROWS, COLUMNS))
         self.master: int | None = master
-        self.transcript = ""
+        self.raw = ""  # everything the terminal showed
+        self.transcript = ""  # the same without the init's -v event lines, which interleave
         self._position = 0
         self._marker = 0
         self.eof = False
@@ -99,10 +102,12 @@ class PtySession:
         if not data:
             self.eof = True
         text = data.decode(errors="replace").replace("\r", "")
-        self.transcript += CONTROL_SEQUENCE.sub("", text)
+        self.raw += CONTROL_SEQUENCE.sub("", text)
+        self.transcript = INIT_EVENT_LINE.sub("", self.raw)
+        self._position = min(self._position, len(self.transcript))
 
     def tail(self) -> str:
-        return self.transcript[-TRANSCRIPT_TAIL:]
+        return self.raw[-TRANSCRIPT_TAIL:]
 
     def expect(self, pattern: str, timeout: float = START_TIMEOUT) -> re.Match[str]:
         """The first match of the regex `pattern` in screen text not consumed yet."""
@@ -223,4 +228,3 @@ def descendant_running(ancestor: int, command_name: str) -> int:
 
     wait_until(present, f"a process below {ancestor} running {command_name}")
     return found[0]
-

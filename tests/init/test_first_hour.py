@@ -108,14 +108,20 @@ def test_grace_off_still_gives_leftovers_of_an_app_that_exited_on_its_own_10_s(
     assert finished.messages == start_warnings(target.as_pid1)  # `off` is a valid value
 
 
-def test_stop_request_arms_the_10_s_default(mini_init: InitLauncher) -> None:
+@pytest.mark.parametrize("attempt", range(5))
+def test_stop_request_right_after_the_start_arms_the_10_s_default(
+    mini_init: InitLauncher, attempt: int
+) -> None:
+    """TERM as soon as the app runs: it is a stop request like any later one (0.2.0 in progress
+    sometimes forwarded it without arming the timer, most often under QEMU)."""
     run = mini_init.start(["sleep", "30"], options=["-v"])
     run.main_child()
 
     run.send(signal.SIGTERM)
+    finished = run.wait()
 
-    assert run.wait_for_event("event=timer action=arm").fields["seconds"] == "10"
-    assert run.wait().exit_code == 128 + signal.SIGTERM
+    assert finished.exit_code == 128 + signal.SIGTERM
+    assert timer_texts(finished.event_texts) == ["event=timer action=arm seconds=10"]
 
 
 # EP_VERBOSITY: what `docker run image -v sh` cannot do -----------------------------------------

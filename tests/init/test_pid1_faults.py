@@ -168,11 +168,13 @@ def test_stalled_log_reader_blocks_neither_reaping_nor_signals_nor_the_app(
         env={"EP_GRACE_SECONDS": "5", "EP_SUBREAPER": None if target.as_pid1 else "1"},
         before_exec=stalled_pipe.become_stderr,
     )
-    run.main_child()
+    app = run.main_child()
     wait_until((mini_init.workdir / "done").exists, "the app to make its orphans", BURSTS_TIMEOUT)
+    # Every orphan has exited and been reaped (not only: no zombie left yet), so all their reap
+    # events were dropped before the count is read.
     wait_until(
-        lambda: not procfs.zombie_descendants(run.init_pid),
-        "every orphan to be reaped while nobody reads the log",
+        lambda: procfs.descendants(run.init_pid) == [app],
+        "every orphan to exit and be reaped while nobody reads the log",
         REAP_TIMEOUT,
     )
 
