@@ -10,9 +10,14 @@ from pathlib import Path
 import docker
 from docker.models.containers import Container
 from mini_init_tools.docker_cli import docker_command
+from mini_init_tools.images import variant_platforms
+from mini_init_tools.platforms import PLATFORMS
 
-PLATFORMS = ("linux/amd64", "linux/arm64")
-UNAME_MACHINE = {"linux/amd64": "x86_64", "linux/arm64": "aarch64"}
+# Every platform the init is built for (one per architecture); the variants a base has not been
+# published for lack some (distroless has no riscv64): platforms_of(variant).
+UNAME_MACHINE = {"linux/amd64": "x86_64", "linux/arm64": "aarch64", "linux/riscv64": "riscv64"}
+# The platforms whose containers run under QEMU user mode on this (x86-64) host.
+EMULATED_PLATFORMS = ("linux/arm64", "linux/riscv64")
 INIT_ENTRYPOINT = ["/sbin/mini-init", "--"]
 RUN_TIMEOUT_SECONDS = 90
 BUILD_TIMEOUT_SECONDS = 600
@@ -49,6 +54,11 @@ def run_to_exit(
         return Finished(status["StatusCode"], container.logs(stdout=True, stderr=True))
     finally:
         container.remove(force=True)
+
+
+def platforms_of(variant: str) -> tuple[str, ...]:
+    """The platforms a variant's images have: PLATFORMS, less those its base is not published for."""
+    return variant_platforms(variant, PLATFORMS)
 
 
 def init_argv(cmdline: bytes) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import docker
-from container_checks import PLATFORMS, Finished
+from container_checks import EMULATED_PLATFORMS, Finished, platforms_of
 from docker.models.containers import Container
 from host_proc import pid_namespace, process_state
 from requests.exceptions import ConnectionError as RequestsConnectionError
@@ -50,13 +50,20 @@ class ImageTarget:
     def arch(self) -> str:
         return self.platform.removeprefix("linux/")
 
+    @property
+    def emulated(self) -> bool:
+        """True when the container runs under QEMU user mode (arm64, riscv64 on this host)."""
+        return self.platform in EMULATED_PLATFORMS
+
     def __str__(self) -> str:
         return f"{self.variant}-{self.arch}"
 
 
 def image_targets(variants: tuple[str, ...] = CORE_VARIANTS) -> list[ImageTarget]:
-    """Every variant on every platform, for `pytest.mark.parametrize(..., ids=str)`."""
-    return [ImageTarget(variant, platform) for variant in variants for platform in PLATFORMS]
+    """Every variant on every platform it has, for `pytest.mark.parametrize(..., ids=str)`."""
+    return [
+        ImageTarget(variant, platform) for variant in variants for platform in platforms_of(variant)
+    ]
 
 
 def app_command(script: str, *arguments: str) -> list[str]:

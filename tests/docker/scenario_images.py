@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """The scenario test images: each mini-init variant plus the busybox sh apps (fixtures/scenario-image),
-with Debian's busybox-static added where the variant has no shell, for both platforms."""
+with Debian's busybox-static added where the variant has no shell, for each platform it has."""
 
 import os
 import shutil
@@ -13,7 +13,8 @@ from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.debian_packages import PackageSource, unpack
 from mini_init_tools.docker_cli import docker_command
 from mini_init_tools.paths import BUILD_DIR, REPO_ROOT
-from mini_init_tools.standins import busybox_debs
+from mini_init_tools.platforms import PLATFORMS, distroless_platforms
+from mini_init_tools.standins import busybox_binary, busybox_debs
 
 SCENARIO_IMAGE_CONTEXT = Path(__file__).parent / "fixtures" / "scenario-image"
 BUSYBOX_LAYER = BUILD_DIR / "test-images" / "busybox-layer"
@@ -27,7 +28,7 @@ def scenario_image(variant: str) -> str:
 
 
 def _applets(busybox: str) -> list[str]:
-    """The applet names busybox lists (the arm64 binary runs through QEMU binfmt)."""
+    """The applet names busybox lists (the arm64 and riscv64 binaries run through QEMU binfmt)."""
     result = subprocess.run(
         [busybox, "--list"], capture_output=True, text=True, timeout=60, check=True
     )
@@ -40,7 +41,7 @@ def write_busybox_layer() -> None:
     time."""
     debs = busybox_debs(PackageSource())
     for arch in ARCHITECTURES:
-        busybox = unpack(debs[arch]) / "bin" / "busybox"
+        busybox = busybox_binary(unpack(debs[arch]))
         directory = BUSYBOX_LAYER / arch / BUSYBOX_DIRECTORY
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(parents=True)
@@ -50,7 +51,7 @@ def write_busybox_layer() -> None:
 
 
 def build_scenario_images() -> None:
-    """Bake every variant's scenario image for both platforms into the local image store and push
+    """Bake every variant's scenario image for each platform it has into the local image store and push
     it to the local registry (one buildkit export does both)."""
     write_busybox_layer()
     command = docker_command(
@@ -61,7 +62,13 @@ def build_scenario_images() -> None:
     result = subprocess.run(
         command,
         cwd=REPO_ROOT,
-        env={**os.environ, "REGISTRY": REGISTRY, "BUSYBOX_LAYER": str(BUSYBOX_LAYER)},
+        env={
+            **os.environ,
+            "REGISTRY": REGISTRY,
+            "BUSYBOX_LAYER": str(BUSYBOX_LAYER),
+            "PLATFORMS": ",".join(PLATFORMS),
+            "DISTROLESS_PLATFORMS": ",".join(distroless_platforms(PLATFORMS)),
+        },
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT_SECONDS,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docker
 import pytest
+from container_checks import PLATFORMS, platforms_of
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS
 from docker.models.containers import Container
 from mini_init_tools.docker_cli import DOCKER
@@ -21,11 +22,11 @@ COMPOSE_FILE = Path(__file__).parent / "fixtures" / "compose" / "docker-compose.
 PROJECT = "mini-init-scenarios"
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
-SLEEPERS = ("sleeper-amd64", "sleeper-arm64")
+SLEEPERS = tuple(f"sleeper-{platform.removeprefix('linux/')}" for platform in PLATFORMS)
 APP_SERVICES = tuple(
-    f"{variant}-{arch}"
+    f"{variant}-{platform.removeprefix('linux/')}"
     for variant in ("scratch", "distroless", "distroless-nonroot", "alpine")
-    for arch in ("amd64", "arm64")
+    for platform in platforms_of(variant)
 )
 # The app exits 0 on TERM; a bare sleep dies of it: 128 + 15.
 EXPECTED_STATUS = {
