@@ -82,7 +82,7 @@ def _busybox_applets(busybox: Path) -> list[str]:
     return [applet for applet in result.stdout.split() if applet not in SKIPPED_APPLETS]
 
 
-def _busybox_binary(unpacked: Path) -> Path:
+def busybox_binary(unpacked: Path) -> Path:
     """busybox in an unpacked busybox-static: bin/ in bookworm's, usr/bin/ in trixie's (merged /usr;
     riscv64 comes from trixie)."""
     candidates = [unpacked / "bin" / "busybox", unpacked / "usr" / "bin" / "busybox"]
@@ -108,7 +108,7 @@ def busybox_debs(source: PackageSource) -> dict[str, Path]:
 def write_alpine_rootfs(arch: str, busybox_deb: Path) -> Path:
     """build/standins/alpine-ARCH.tar: busybox with its applets, /etc basics, /tmp, and busybox in
     the dpkg database (what it really is)."""
-    busybox = _busybox_binary(unpack(busybox_deb))
+    busybox = busybox_binary(unpack(busybox_deb))
     applets = _busybox_applets(busybox)
     with rootfs_tar(STANDIN_BUILD_DIR / f"alpine-{arch}.tar") as rootfs:
         _base_directories(rootfs, "bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc", "home",
