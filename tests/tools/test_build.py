@@ -87,7 +87,11 @@ def test_unknown_architecture_is_one_clear_line() -> None:
 
 @pytest.mark.parametrize(
     ("arch", "line"),
-    [("amd64", "SYS_wait4                    equ 61"), ("arm64", ".equ SYS_wait4, 260")],
+    [
+        ("amd64", "SYS_wait4                    equ 61"),
+        ("arm64", ".equ SYS_wait4, 260"),
+        ("riscv64", ".equ SYS_wait4, 260"),
+    ],
 )
 def test_constants_are_rendered_per_architecture(arch: str, line: str) -> None:
     assert line in render_constants(arch).splitlines()
