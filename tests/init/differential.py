@@ -16,6 +16,11 @@ A test whose event lines legitimately depend on timing says how its runs are com
   whose events are all determined but not their order (orphans reaped as they come).
 - "messages": exit status, stdout and the stderr lines that are not -v events: for runs whose
   event count is not determined (a signal storm, where the kernel coalesces pending signals).
+- "streams": like "exact", but what the init writes itself and what its child writes (the app's
+  lines, and the child's own `cannot run` and `cannot take the terminal` between fork and exec)
+  are compared as two sequences: with -v, how the two processes' writes interleave on the shared
+  stderr is the scheduler's choice (a failed exec's message comes before or after the init's
+  spawn event).
 """
 
 import difflib
@@ -25,7 +30,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-COMPARISONS = ("exact", "sorted", "messages")
+COMPARISONS = ("exact", "sorted", "messages", "streams")
 DEFAULT_COMPARISON = "exact"
 ARCH_PARAMETER = "arch"
 
@@ -34,6 +39,9 @@ EVENT_PREFIX = b"mini-init: t="
 TIMESTAMP = re.compile(rb"^mini-init: t=\d+\.\d+")
 PID = re.compile(rb"(\bpid=|\bpid |\bprocess group )(\d+)")
 DROPPED = re.compile(rb" dropped=\d+$")
+# Lines the init's child writes between its fork and its exec (docs/contract.md sections 1, 2).
+CHILD_LINE = re.compile(rb"^mini-init: (cannot run '|warning: cannot take the terminal: )")
+STREAMS_SEPARATOR = b"-- written by the init's child and the app:"
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,18 @@ def normalise_stderr(stderr: bytes, comparison: str) -> bytes:
         lines = [line for line in lines if not line.startswith(EVENT_PREFIX)]
     if comparison == "sorted":
         lines.sort()
+    if comparison == "streams":
+        own = [line for line in lines if _written_by_the_init(line)]
+        lines = [
+            *own,
+            STREAMS_SEPARATOR,
+            *[line for line in lines if not _written_by_the_init(line)],
+        ]
     return b"\n".join(lines)
+
+
+def _written_by_the_init(line: bytes) -> bool:
+    return line.startswith(INIT_LINE_PREFIX) and not CHILD_LINE.match(line)
 
 
 def recording_of(
