@@ -40,6 +40,11 @@ MOST_TRANSIENT_ZOMBIES = 100
 ZOMBIE_SAMPLE_SECONDS = 0.05
 STORM_SIGNALS = 1_000
 STORM_SECONDS = 1.0
+# The kernel keeps one pending USR1 per process, so a USR1 is lost only when the next arrives
+# before the init (or the app's shell) took the last: a stall of over a millisecond. Measured:
+# the app handles about 985 of the 1,000 on amd64 and on arm64 alike. Half is the least a
+# forwarding init gives on a busy machine; an init that forwards only now and then gives less.
+LEAST_USR1_HANDLED = STORM_SIGNALS // 2
 # Forwarding one signal is a read and a kill; 1,000 of them within this, QEMU included.
 STORM_CPU_LIMIT_SECONDS = 0.5
 SETTLED_SECONDS = 1.0
@@ -141,7 +146,7 @@ def test_signal_storm_is_forwarded_without_spinning(
     figures.record("zombies after the storm", zombies)
     figures.record("docker stop after the storm", stop_seconds, "s")
     assert exit_code == 0, output
-    assert 1 <= received <= STORM_SIGNALS, output
+    assert LEAST_USR1_HANDLED <= received <= STORM_SIGNALS, output
     assert cpu_storm <= STORM_CPU_LIMIT_SECONDS
     assert cpu_after_storm <= SPINNING_CPU_SECONDS, "the init keeps using CPU after the storm"
     assert zombies == 0
