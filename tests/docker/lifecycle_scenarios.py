@@ -3,8 +3,9 @@ the lifecycle apps' volume, deadline bounds per platform, and one scenario run o
 once, each platform's outcome kept for its own test."""
 
 import os
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -22,6 +23,7 @@ EMULATED_DEADLINE_SLACK_SECONDS = 1.0
 NATIVE_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "riscv64": "riscv64"}[os.uname().machine]
 
 Outcome = TypeVar("Outcome")
+Key = TypeVar("Key")
 Measured = TypeVar("Measured")
 POLL_SECONDS = 0.1
 
@@ -49,35 +51,41 @@ def assert_ended_at_deadline(seconds: float, deadline: float, platform: str, wha
     )
 
 
-class PerPlatform(Generic[Outcome]):
-    """What one scenario gave on each platform: the outcome, or the error it raised, which is raised
-    again only for the test that asks for that platform."""
+class Outcomes(Generic[Key, Outcome]):
+    """What one scenario gave for each key (a platform, a target): the outcome, or the error it
+    raised, which is raised again only for the test that asks for that key."""
 
-    def __init__(self, results: dict[str, Outcome | BaseException]) -> None:
+    def __init__(self, results: dict[Key, Outcome | BaseException]) -> None:
         self._results = results
 
-    def __getitem__(self, platform: str) -> Outcome:
-        result = self._results[platform]
+    def __getitem__(self, key: Key) -> Outcome:
+        result = self._results[key]
         if isinstance(result, BaseException):
             raise result
         return result
 
 
-def on_every_platform(
-    scenario: Callable[[str], Outcome], platforms: tuple[str, ...] = PLATFORMS
-) -> PerPlatform[Outcome]:
-    """Run `scenario(platform)` for every platform at the same time (the containers mostly wait, so
-    waits overlap instead of adding up); each platform's outcome or error."""
+PerPlatform = Outcomes[str, Outcome]
 
-    def run(platform: str) -> Outcome | BaseException:
+
+def at_once(scenario: Callable[[Key], Outcome], keys: Sequence[Key]) -> Outcomes[Key, Outcome]:
+    """Run `scenario(key)` for every key at the same time (the containers mostly wait, so waits
+    overlap instead of adding up); each key's outcome or error."""
+
+    def run(key: Key) -> Outcome | BaseException:
         try:
-            return scenario(platform)
-        except Exception as error:  # noqa: BLE001 - kept for the platform's own test
+            return scenario(key)
+        except Exception as error:  # noqa: BLE001 - kept for the key's own test
             return error
 
-    with ThreadPoolExecutor(max_workers=len(platforms)) as pool:
-        results = dict(zip(platforms, pool.map(run, platforms), strict=True))
-    return PerPlatform(results)
+    with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+        results = dict(zip(keys, pool.map(run, keys), strict=True))
+    return Outcomes(results)
+
+
+def on_every_platform(scenario: Callable[[str], Outcome]) -> PerPlatform[Outcome]:
+    """`at_once` over every platform."""
+    return at_once(scenario, PLATFORMS)
 
 
 def merged(*option_sets: dict[str, Any]) -> dict[str, Any]:
@@ -102,3 +110,10 @@ def measure_until(
         time.sleep(POLL_SECONDS)
         value = measure()
     return value
+
+
+def event_time(init_log: str, event: str) -> float:
+    """The timestamp (`t=`) of the first -v line of the init holding `event` (e.g. `event=exit`)."""
+    match = re.search(rf"^mini-init: t=(\d+\.\d+) [^\n]*{re.escape(event)}", init_log, re.MULTILINE)
+    assert match, f"the init logged no {event!r}:\n{init_log[-2000:]}"
+    return float(match.group(1))
