@@ -67,7 +67,7 @@ SHARED: Final[dict[str, dict[str, int]]] = {
         "DECIMAL_BASE": 10, "USEC_DIGITS": 6,
     },
     "limits of the init's own buffers": {
-        "LINE_BYTES": 512, "PATH_BYTES": 4096, "TOKEN_BYTES": 32, "PAGE_BYTES": 4096,
+        "LINE_BYTES": 1024, "LINE_TAIL_BYTES": 128, "PATH_BYTES": 4096, "TOKEN_BYTES": 32, "PAGE_BYTES": 4096,
         "CONFIG_CLAMP_MAX": 0xFFFFFFFF, "REWRITE_BYTES": 72, "EXIT_REMAP_BYTES": 256,
         "FORMAT_ARGUMENTS": 4,
     },
