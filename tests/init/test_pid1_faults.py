@@ -316,6 +316,8 @@ def test_signals_the_unprivileged_init_may_not_send_warn_and_are_not_logged_as_s
 
 LONG_INVALID_GRACE = "7" * 451 + "s"  # not a number: invalid, not too large
 LONG_LETTERS_GRACE = "x" * 452
+HUGE_GRACE = "x" * 5000  # longer than any line: the value is cut, the end of the line is kept
+LINE_MAX_BYTES = 1024
 
 
 def stderr_of_every_architecture(
@@ -333,6 +335,18 @@ def stderr_of_every_architecture(
         assert finished.exit_code == 0, (arch, finished.stderr)
         outputs[arch] = finished.stderr.encode()
     return outputs
+
+
+def test_a_huge_value_is_cut_and_its_line_still_says_what_is_used(
+    init_binaries: InitBinaries, tmp_path: Path
+) -> None:
+    outputs = stderr_of_every_architecture(init_binaries, tmp_path, {"EP_GRACE_SECONDS": HUGE_GRACE})
+
+    assert len(set(outputs.values())) == 1, outputs
+    line = outputs[ARCHITECTURES[0]].decode()
+    assert line.startswith(warning("EP_GRACE_SECONDS='xxx"))
+    assert line.endswith("xxx' is invalid, using 10\n")
+    assert len(line.encode()) <= LINE_MAX_BYTES
 
 
 @pytest.mark.parametrize(
