@@ -1,0 +1,178 @@
+"""mini-init as the engine's docker-init (issues 10 and 12): a second daemon whose init-path is the
+built mini-init reports its version in `docker info` and `docker version` (dockerd parses tini's
+`tini version <v> - git.<commit>`); a tini-style command line (`-s -e 143 -g`) behaves as tini's
+documentation says; and as docker-init the grace period defaults to off, so an app that needs
+longer than 10 s to flush finishes under `docker stop -t 20`."""
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import pytest
+from container_checks import PLATFORMS
+from data_volume import data_directory, data_volume
+from docker.models.containers import Container
+from lifecycle_scenarios import (
+    LIFECYCLE_APPS_VOLUME,
+    PerPlatform,
+    arch_of,
+    lifecycle_app,
+    merged,
+    on_every_platform,
+)
+from mini_init_tools.paths import binary_path
+from mini_init_tools.version import VERSION
+from scenario_containers import EXIT_TIMEOUT_SECONDS, READY_TIMEOUT_SECONDS, remove_quietly
+from scenario_figures import FigureRecorder
+from second_daemon import SecondDaemon
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+# The init the daemon's init-path leads to (the host's architecture: dockerd runs it for its version).
+INIT_PATH_BINARY = binary_path("amd64")
+PLAIN_IMAGE = "localhost:5000/standin/alpine:3.20"
+SCENARIO_APPS = Path(__file__).parent / "fixtures" / "scenario-image" / "apps"
+SCENARIO_APPS_VOLUME = {str(SCENARIO_APPS): {"bind": "/apps", "mode": "ro"}}
+DOCKER_INIT = "/sbin/docker-init"
+# docker info's "init version": the git part of tini's version line, which cannot hold a dot.
+INIT_COMMIT = f"mini-init-{VERSION.replace('.', '-')}"
+# Longer than the 10 s default grace period, well inside `docker stop -t 20`: the point is that
+# nothing kills the app at 10 s.
+SLOW_FLUSH_SECONDS = 11
+ORCHESTRATOR_TIMEOUT_SECONDS = 20
+# docker stop returns within this after the app's flush ends (QEMU included).
+STOP_AFTER_FLUSH_SECONDS = 2.0
+
+
+@pytest.fixture(scope="module")
+def second_daemon(
+    published_images: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SecondDaemon]:
+    directory = tmp_path_factory.mktemp("docker-init-daemon")
+    # dockerd runs init-path itself for its version, by that path: under the name docker-init, as
+    # Docker's own init is installed (a path ending in mini-init gives `docker info` "N/A").
+    init_path = directory / "docker-init"
+    init_path.symlink_to(INIT_PATH_BINARY)
+    daemon = SecondDaemon(directory / "daemon", init_path)
+    try:
+        daemon.start()
+        daemon.load_from_main_daemon(PLAIN_IMAGE)
+        yield daemon
+    finally:
+        daemon.stop()
+
+
+@pytest.fixture(scope="module")
+def second_client(second_daemon: SecondDaemon) -> Iterator[docker.DockerClient]:
+    client = second_daemon.client()
+    yield client
+    for container in client.containers.list(all=True):
+        remove_quietly(container)
+    client.close()
+
+
+def _run_with_init(
+    client: docker.DockerClient, platform: str, command: list[str], **options: object
+) -> Container:
+    """`docker run --init PLAIN_IMAGE COMMAND` on the second daemon, detached."""
+    return client.containers.run(
+        PLAIN_IMAGE, command, platform=platform, init=True, detach=True, **options
+    )
+
+
+def _wait_for_output(container: Container, text: str) -> str:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while text not in (output := container.logs().decode(errors="replace")):
+        container.reload()
+        if container.status == "exited" or time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} not seen (container {container.status}): {output}")
+        time.sleep(0.05)
+    return output
+
+
+def test_docker_info_and_version_show_the_init_version(second_client: docker.DockerClient) -> None:
+    assert second_client.info()["InitCommit"]["ID"] == INIT_COMMIT
+    components = {part["Name"]: part for part in second_client.version()["Components"]}
+    assert components["docker-init"]["Version"] == VERSION
+    assert components["docker-init"]["Details"]["GitCommit"] == INIT_COMMIT
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_tini_command_line_remaps_143_and_signals_the_group(
+    second_client: docker.DockerClient, platform: str
+) -> None:
+    """`docker run --init IMAGE /sbin/docker-init -s -e 143 -g -- APP`: the command line of tini's
+    README. `docker stop`'s TERM reaches the app's grandchild (-g: the whole group), the app dies of
+    it (143), which -e 143 makes 0; -s makes the inner init a subreaper, so it warns about nothing."""
+    container = _run_with_init(
+        second_client,
+        platform,
+        [DOCKER_INIT, "-s", "-e", "143", "-g", "--", "sh", "/apps/grandchild_term.sh"],
+        volumes=SCENARIO_APPS_VOLUME,
+    )
+    _wait_for_output(container, "grandchild: ready")
+    container.stop(timeout=10)
+    exit_code = int(container.wait(timeout=EXIT_TIMEOUT_SECONDS)["StatusCode"])
+    output = container.logs().decode(errors="replace")
+    assert "grandchild: got TERM" in output
+    assert "warning" not in output, output
+    assert exit_code == 0, output
+
+
+@dataclass(frozen=True)
+class SlowFlush:
+    """An app that needed SLOW_FLUSH_SECONDS after `docker stop -t 20`."""
+
+    stop_seconds: float
+    exit_code: int
+    flushed: str
+    output: str
+
+
+def _stop_a_slow_flush(
+    client: docker.DockerClient, directory: Path, platform: str
+) -> SlowFlush:
+    (directory / arch_of(platform)).mkdir()
+    data = data_directory(directory / arch_of(platform))
+    container = _run_with_init(
+        client,
+        platform,
+        lifecycle_app("flush_after_term.sh", "app"),
+        **merged(
+            {"volumes": data_volume(data), "environment": {"FLUSH_SECONDS": SLOW_FLUSH_SECONDS}},
+            {"volumes": LIFECYCLE_APPS_VOLUME},
+        ),
+    )
+    _wait_for_output(container, "app: ready")
+    stopping = time.monotonic()
+    container.stop(timeout=ORCHESTRATOR_TIMEOUT_SECONDS)
+    stop_seconds = time.monotonic() - stopping
+    exit_code = int(container.wait(timeout=EXIT_TIMEOUT_SECONDS)["StatusCode"])
+    flushed = data / "app.flushed"
+    return SlowFlush(
+        stop_seconds,
+        exit_code,
+        flushed.read_text() if flushed.exists() else "",
+        container.logs().decode(errors="replace"),
+    )
+
+
+@pytest.fixture(scope="module")
+def slow_flushes(
+    second_client: docker.DockerClient, tmp_path_factory: pytest.TempPathFactory
+) -> PerPlatform[SlowFlush]:
+    directory = tmp_path_factory.mktemp("slow-flush-docker-init")
+    return on_every_platform(lambda platform: _stop_a_slow_flush(second_client, directory, platform))
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_as_docker_init_a_flush_longer_than_10_seconds_finishes_under_docker_stop_t_20(
+    slow_flushes: PerPlatform[SlowFlush], platform: str, figures: FigureRecorder
+) -> None:
+    run = slow_flushes[platform]
+    figures.record("docker stop -t 20, 11 s flush (--init)", run.stop_seconds, "s")
+    assert run.flushed == "app flushed\n", f"the app was killed before it flushed: {run.output}"
+    assert run.exit_code == 0, run.output
+    assert SLOW_FLUSH_SECONDS <= run.stop_seconds < SLOW_FLUSH_SECONDS + STOP_AFTER_FLUSH_SECONDS
