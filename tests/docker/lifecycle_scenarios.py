@@ -5,12 +5,17 @@ once, each platform's outcome kept for its own test."""
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import docker
 from container_checks import PLATFORMS
+from docker.models.containers import Container
+from scenario_containers import EXIT_TIMEOUT_SECONDS, READY_TIMEOUT_SECONDS, ScenarioContainers
 
 LIFECYCLE_APPS = Path(__file__).parent / "fixtures" / "lifecycle-apps"
 CONTAINER_APPS_DIR = "/test-apps"
@@ -21,6 +26,13 @@ LIFECYCLE_APPS_VOLUME = {str(LIFECYCLE_APPS): {"bind": CONTAINER_APPS_DIR, "mode
 NATIVE_DEADLINE_SLACK_SECONDS = 0.45
 EMULATED_DEADLINE_SLACK_SECONDS = 1.0
 NATIVE_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "riscv64": "riscv64"}[os.uname().machine]
+
+# An app that needs longer than the init's default grace period (10 s) to flush after its TERM,
+# stopped with a deadline well past that: the point is that nothing kills it at 10 s.
+SLOW_FLUSH_SECONDS = 11
+ORCHESTRATOR_TIMEOUT_SECONDS = 20
+# docker stop returns within this after such a flush ends (QEMU included).
+STOP_AFTER_FLUSH_SECONDS = 2.0
 
 Outcome = TypeVar("Outcome")
 Key = TypeVar("Key")
@@ -83,6 +95,17 @@ def at_once(scenario: Callable[[Key], Outcome], keys: Sequence[Key]) -> Outcomes
     return Outcomes(results)
 
 
+@contextmanager
+def module_containers(client: docker.DockerClient) -> Iterator[ScenarioContainers]:
+    """Scenario containers for a module's fixture (the `containers` fixture is per test); every one
+    is removed when the block ends."""
+    containers = ScenarioContainers(client)
+    try:
+        yield containers
+    finally:
+        containers.remove_all()
+
+
 def on_every_platform(scenario: Callable[[str], Outcome]) -> PerPlatform[Outcome]:
     """`at_once` over every platform."""
     return at_once(scenario, PLATFORMS)
@@ -117,3 +140,47 @@ def event_time(init_log: str, event: str) -> float:
     match = re.search(rf"^mini-init: t=(\d+\.\d+) [^\n]*{re.escape(event)}", init_log, re.MULTILINE)
     assert match, f"the init logged no {event!r}:\n{init_log[-2000:]}"
     return float(match.group(1))
+
+
+def wait_for_log(container: Container, text: str, timeout: float = READY_TIMEOUT_SECONDS) -> str:
+    """The container's output once it holds `text`; fails at once if the container has exited."""
+    deadline = time.monotonic() + timeout
+    while text not in (output := bytes(container.logs()).decode(errors="replace")):
+        container.reload()
+        if container.status == "exited" or time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} not seen (container {container.status}): {output}")
+        time.sleep(0.05)
+    return output
+
+
+@dataclass(frozen=True)
+class StoppedFlush:
+    """How `docker stop` ended an app of flush_after_term.sh that flushes after its TERM."""
+
+    stop_seconds: float
+    exit_code: int
+    flushed: str  # what the app wrote once flushed ('' if it never got there)
+    output: str
+
+
+def stop_flushing_app(container: Container, data: Path, timeout: int) -> StoppedFlush:
+    """`docker stop -t timeout` once flush_after_term.sh (named app) is ready; what came of it."""
+    wait_for_log(container, "app: ready")
+    stopping = time.monotonic()
+    container.stop(timeout=timeout)
+    stop_seconds = time.monotonic() - stopping
+    exit_code = int(container.wait(timeout=EXIT_TIMEOUT_SECONDS)["StatusCode"])
+    flushed = data / "app.flushed"
+    return StoppedFlush(
+        stop_seconds,
+        exit_code,
+        flushed.read_text() if flushed.exists() else "",
+        container.logs().decode(errors="replace"),
+    )
+
+
+def assert_slow_flush_finished(run: StoppedFlush) -> None:
+    """The app flushed for SLOW_FLUSH_SECONDS and exited 0: nothing killed it at 10 s."""
+    assert run.flushed == "app flushed\n", f"the app was killed before it flushed: {run.output}"
+    assert run.exit_code == 0, run.output
+    assert SLOW_FLUSH_SECONDS <= run.stop_seconds < SLOW_FLUSH_SECONDS + STOP_AFTER_FLUSH_SECONDS

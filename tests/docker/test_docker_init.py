@@ -4,9 +4,7 @@ built mini-init reports its version in `docker info` and `docker version` (docke
 documentation says; and as docker-init the grace period defaults to off, so an app that needs
 longer than 10 s to flush finishes under `docker stop -t 20`."""
 
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import docker
@@ -16,15 +14,21 @@ from data_volume import data_directory, data_volume
 from docker.models.containers import Container
 from lifecycle_scenarios import (
     LIFECYCLE_APPS_VOLUME,
+    ORCHESTRATOR_TIMEOUT_SECONDS,
+    SLOW_FLUSH_SECONDS,
     PerPlatform,
+    StoppedFlush,
     arch_of,
+    assert_slow_flush_finished,
     lifecycle_app,
     merged,
     on_every_platform,
+    stop_flushing_app,
+    wait_for_log,
 )
 from mini_init_tools.paths import binary_path
 from mini_init_tools.version import VERSION
-from scenario_containers import EXIT_TIMEOUT_SECONDS, READY_TIMEOUT_SECONDS, remove_quietly
+from scenario_containers import EXIT_TIMEOUT_SECONDS, remove_quietly
 from scenario_figures import FigureRecorder
 from second_daemon import SecondDaemon
 
@@ -38,12 +42,6 @@ SCENARIO_APPS_VOLUME = {str(SCENARIO_APPS): {"bind": "/apps", "mode": "ro"}}
 DOCKER_INIT = "/sbin/docker-init"
 # docker info's "init version": the git part of tini's version line, which cannot hold a dot.
 INIT_COMMIT = f"mini-init-{VERSION.replace('.', '-')}"
-# Longer than the 10 s default grace period, well inside `docker stop -t 20`: the point is that
-# nothing kills the app at 10 s.
-SLOW_FLUSH_SECONDS = 11
-ORCHESTRATOR_TIMEOUT_SECONDS = 20
-# docker stop returns within this after the app's flush ends (QEMU included).
-STOP_AFTER_FLUSH_SECONDS = 2.0
 
 
 @pytest.fixture(scope="module")
@@ -82,16 +80,6 @@ def _run_with_init(
     )
 
 
-def _wait_for_output(container: Container, text: str) -> str:
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while text not in (output := container.logs().decode(errors="replace")):
-        container.reload()
-        if container.status == "exited" or time.monotonic() > deadline:
-            raise AssertionError(f"{text!r} not seen (container {container.status}): {output}")
-        time.sleep(0.05)
-    return output
-
-
 def test_docker_info_and_version_show_the_init_version(second_client: docker.DockerClient) -> None:
     assert second_client.info()["InitCommit"]["ID"] == INIT_COMMIT
     components = {part["Name"]: part for part in second_client.version()["Components"]}
@@ -112,7 +100,7 @@ def test_tini_command_line_remaps_143_and_signals_the_group(
         [DOCKER_INIT, "-s", "-e", "143", "-g", "--", "sh", "/apps/grandchild_term.sh"],
         volumes=SCENARIO_APPS_VOLUME,
     )
-    _wait_for_output(container, "grandchild: ready")
+    wait_for_log(container, "grandchild: ready")
     container.stop(timeout=10)
     exit_code = int(container.wait(timeout=EXIT_TIMEOUT_SECONDS)["StatusCode"])
     output = container.logs().decode(errors="replace")
@@ -121,19 +109,9 @@ def test_tini_command_line_remaps_143_and_signals_the_group(
     assert exit_code == 0, output
 
 
-@dataclass(frozen=True)
-class SlowFlush:
-    """An app that needed SLOW_FLUSH_SECONDS after `docker stop -t 20`."""
-
-    stop_seconds: float
-    exit_code: int
-    flushed: str
-    output: str
-
-
 def _stop_a_slow_flush(
     client: docker.DockerClient, directory: Path, platform: str
-) -> SlowFlush:
+) -> StoppedFlush:
     (directory / arch_of(platform)).mkdir()
     data = data_directory(directory / arch_of(platform))
     container = _run_with_init(
@@ -145,34 +123,21 @@ def _stop_a_slow_flush(
             {"volumes": LIFECYCLE_APPS_VOLUME},
         ),
     )
-    _wait_for_output(container, "app: ready")
-    stopping = time.monotonic()
-    container.stop(timeout=ORCHESTRATOR_TIMEOUT_SECONDS)
-    stop_seconds = time.monotonic() - stopping
-    exit_code = int(container.wait(timeout=EXIT_TIMEOUT_SECONDS)["StatusCode"])
-    flushed = data / "app.flushed"
-    return SlowFlush(
-        stop_seconds,
-        exit_code,
-        flushed.read_text() if flushed.exists() else "",
-        container.logs().decode(errors="replace"),
-    )
+    return stop_flushing_app(container, data, ORCHESTRATOR_TIMEOUT_SECONDS)
 
 
 @pytest.fixture(scope="module")
 def slow_flushes(
     second_client: docker.DockerClient, tmp_path_factory: pytest.TempPathFactory
-) -> PerPlatform[SlowFlush]:
+) -> PerPlatform[StoppedFlush]:
     directory = tmp_path_factory.mktemp("slow-flush-docker-init")
     return on_every_platform(lambda platform: _stop_a_slow_flush(second_client, directory, platform))
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_as_docker_init_a_flush_longer_than_10_seconds_finishes_under_docker_stop_t_20(
-    slow_flushes: PerPlatform[SlowFlush], platform: str, figures: FigureRecorder
+    slow_flushes: PerPlatform[StoppedFlush], platform: str, figures: FigureRecorder
 ) -> None:
     run = slow_flushes[platform]
     figures.record("docker stop -t 20, 11 s flush (--init)", run.stop_seconds, "s")
-    assert run.flushed == "app flushed\n", f"the app was killed before it flushed: {run.output}"
-    assert run.exit_code == 0, run.output
-    assert SLOW_FLUSH_SECONDS <= run.stop_seconds < SLOW_FLUSH_SECONDS + STOP_AFTER_FLUSH_SECONDS
+    assert_slow_flush_finished(run)

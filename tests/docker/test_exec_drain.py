@@ -19,6 +19,7 @@ from lifecycle_scenarios import (
     event_time,
     lifecycle_app,
     merged,
+    module_containers,
 )
 from scenario_containers import (
     READY_TIMEOUT_SECONDS,
@@ -106,16 +107,12 @@ def drained_runs(
 ) -> Outcomes[Case, DrainedRun]:
     """Both cases on every target, all at once."""
     directories = {case: tmp_path_factory.mktemp(case.replace(" ", "-")) for case in (STOP, OWN_EXIT)}
-    containers = ScenarioContainers(docker_client)
-
-    def run(case: Case) -> DrainedRun:
-        name, target = case
-        return _run_with_visitor(containers, directories[name], target, stop=name == STOP)
-
-    try:
-        return at_once(run, [(name, target) for name in (STOP, OWN_EXIT) for target in TARGETS])
-    finally:
-        containers.remove_all()
+    cases = [(name, target) for name in (STOP, OWN_EXIT) for target in TARGETS]
+    with module_containers(docker_client) as containers:
+        return at_once(
+            lambda case: _run_with_visitor(containers, directories[case[0]], case[1], case[0] == STOP),
+            cases,
+        )
 
 
 def _assert_visitor_flushed(run: DrainedRun, target: ImageTarget, expected_status: int) -> None:

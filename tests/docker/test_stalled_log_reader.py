@@ -20,6 +20,7 @@ from lifecycle_scenarios import (
     arch_of,
     emulated,
     measure_until,
+    module_containers,
     on_every_platform,
 )
 from scenario_containers import ImageTarget, ScenarioContainers, app_command
@@ -123,13 +124,10 @@ def stalled_log_runs(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> PerPlatform[StalledLogRun]:
     directory = tmp_path_factory.mktemp("stalled-log")
-    containers = ScenarioContainers(docker_client)
-    try:
+    with module_containers(docker_client) as containers:
         return on_every_platform(
             lambda platform: _run_with_stalled_log(containers, directory, platform)
         )
-    finally:
-        containers.remove_all()
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
