@@ -1,7 +1,8 @@
 """Compose: the well-behaved app as a service on every variant and platform (plus a bare `sleep` per
 platform), brought up by pytest-docker with `up --build --wait`. `docker compose stop` and `down`
 are prompt, and each service ends with its app's status: 0, and 143 for the sleeps the forwarded
-TERM kills."""
+TERM kills. With EP_GRACE_SECONDS=off, a service's stop_grace_period (20 s) decides: an app that
+needs 11 s to flush finishes (issue 12)."""
 
 import subprocess
 import time
@@ -12,6 +13,7 @@ import pytest
 from container_checks import PLATFORMS, platforms_of
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS
 from docker.models.containers import Container
+from lifecycle_scenarios import SLOW_FLUSH_SECONDS, STOP_AFTER_FLUSH_SECONDS
 from mini_init_tools.docker_cli import DOCKER
 from pytest_docker.plugin import Services
 from scenario_figures import FigureRecorder
@@ -32,6 +34,8 @@ APP_SERVICES = tuple(
 EXPECTED_STATUS = {
     **{service: 0 for service in APP_SERVICES}, **{service: 128 + 15 for service in SLEEPERS}
 }
+GRACE_OFF_PROFILE = "grace-off"
+GRACE_OFF_SERVICES = tuple(f"grace-off-{platform.removeprefix('linux/')}" for platform in PLATFORMS)
 COMPOSE_TIMEOUT_SECONDS = 120
 HEALTHY_TIMEOUT_SECONDS = 60
 
@@ -146,3 +150,22 @@ def test_compose_down_is_prompt_with_each_app_status(
     figures.record("docker compose down (10 services)", seconds, "s")
     assert statuses == EXPECTED_STATUS
     assert seconds < PROMPT_STOP_LIMIT_SECONDS
+
+
+def test_compose_stop_grace_period_decides_when_the_grace_is_off(
+    scenario_images: None, docker_client: docker.DockerClient, figures: FigureRecorder
+) -> None:
+    profile = ("--profile", GRACE_OFF_PROFILE)
+    try:
+        _compose(*profile, "up", "--wait", "--wait-timeout", str(HEALTHY_TIMEOUT_SECONDS),
+                 *GRACE_OFF_SERVICES)
+        seconds = _compose(*profile, "stop", *GRACE_OFF_SERVICES)
+        containers = _project_containers(docker_client)
+        statuses = {
+            service: containers[service].attrs["State"]["ExitCode"] for service in GRACE_OFF_SERVICES
+        }
+    finally:
+        _compose(*profile, "rm", "--force", "--stop", *GRACE_OFF_SERVICES)
+    figures.record("docker compose stop, 11 s flush, grace off", seconds, "s")
+    assert statuses == dict.fromkeys(GRACE_OFF_SERVICES, 0), "killed before the flush ended"
+    assert SLOW_FLUSH_SECONDS <= seconds < SLOW_FLUSH_SECONDS + STOP_AFTER_FLUSH_SECONDS
