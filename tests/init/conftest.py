@@ -2,7 +2,7 @@
 the two ways to run it, the differential recorder, and cleanup of what runs leave."""
 
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,17 +40,6 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     comparisons = [item for item in items if getattr(item, "originalname", "") == COMPARISON_TEST]
     items[:] = [item for item in items if item not in comparisons] + comparisons
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    scenario = scenario_of(item)
-    if report.failed and scenario is not None:
-        item.config.stash[RECORDER].note_failure(scenario[0])
-    return report
 
 
 class InitBinaries:

@@ -3,7 +3,8 @@ architecture, normalised, and compared across architectures (docs/contract.md: e
 the same exit codes and the same messages, byte for byte, for the same input).
 
 A scenario is a test id without its architecture parameter; its runs are numbered in the order
-the test started them. What is normalised: in the init's own stderr lines, the timestamp
+the test started them, and the runs every architecture has are compared (how many runs there are
+is the test's choice: fewer under QEMU, or fewer where a test failed, which it reports itself). What is normalised: in the init's own stderr lines, the timestamp
 (`t=<seconds>`), PIDs (`pid=`, `pid `, `process group `) and the ` dropped=<n>` count; everywhere,
 the inputs the harness makes different for every run by design (the test's working directory and
 its cleanup tag). Nothing else: any other byte that differs is a difference.
@@ -155,14 +156,9 @@ class DifferentialRecorder:
     """The recordings of a test session: scenario -> architecture -> run number -> recording."""
 
     runs: dict[str, dict[str, dict[int, Recording]]] = field(default_factory=dict)
-    failed: set[str] = field(default_factory=set)
 
     def record(self, scenario: str, arch: str, run_number: int, recording: Recording) -> None:
         self.runs.setdefault(scenario, {}).setdefault(arch, {})[run_number] = recording
-
-    def note_failure(self, scenario: str) -> None:
-        """A variant of the scenario failed: its runs are compared as far as they got."""
-        self.failed.add(scenario)
 
     def compared_scenarios(self) -> int:
         return sum(len(by_arch) > 1 for by_arch in self.runs.values())
@@ -173,19 +169,10 @@ class DifferentialRecorder:
         for scenario, by_arch in sorted(self.runs.items()):
             if len(by_arch) < 2:
                 continue  # recorded on one architecture only (a QEMU limit skipped the others)
-            numbers = sorted({number for runs in by_arch.values() for number in runs})
-            for number in numbers:
-                name = f"{scenario} run {number}"
-                present = {
-                    arch: by_arch[arch][number]
-                    for arch in sorted(by_arch)
-                    if number in by_arch[arch]
-                }
-                if len(present) < len(by_arch):
-                    if scenario not in self.failed:
-                        found.append(f"{name}: recorded on {', '.join(present)} only")
-                    continue
-                diff = difference(name, present)
+            numbers = set.intersection(*(set(runs) for runs in by_arch.values()))
+            for number in sorted(numbers):
+                recordings = {arch: by_arch[arch][number] for arch in sorted(by_arch)}
+                diff = difference(f"{scenario} run {number}", recordings)
                 if diff is not None:
                     found.append(diff)
         return found

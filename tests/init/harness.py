@@ -58,11 +58,6 @@ ONLY_AS_CHILD = pytest.mark.parametrize("as_pid1", [False], ids=["child"])
 StderrKind = Literal["file", "closed", "broken-pipe"]
 
 
-def usage_error(reason: str) -> list[str]:
-    """The two stderr lines of a usage error: which one (`unknown option '-x'`), then the usage."""
-    return [f"mini-init: {reason}", USAGE_LINE]
-
-
 def assert_seconds(
     what: str, measured: float, expected: float, late: float, early: float = TIMER_EARLINESS
 ) -> None:
