@@ -13,7 +13,7 @@ from pathlib import Path
 from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.claim_run import ClaimResult, claims, missing, run_claims
 from mini_init_tools.errors import ToolError
-from mini_init_tools.mutant_build import binary_dir, build_copy
+from mini_init_tools.mutant_build import binary_dir, build_copy, snapshot
 from mini_init_tools.mutation import Mutation, PatchError
 from mini_init_tools.mutations import MUTATIONS
 
@@ -63,7 +63,8 @@ def select_architectures(names: Sequence[str]) -> tuple[str, ...]:
     """The architectures asked for (default: every one the suite tests), in the suite's order."""
     for name in names:
         if name not in ARCHITECTURES:
-            raise ToolError(f"unknown architecture {name!r}: choose from {', '.join(ARCHITECTURES)}")
+            known = ", ".join(ARCHITECTURES)
+            raise ToolError(f"unknown architecture {name!r}: choose from {known}")
     return tuple(arch for arch in ARCHITECTURES if arch in names or not names)
 
 
@@ -71,8 +72,17 @@ def run_mutations(
     mutations: Sequence[Mutation], architectures: Sequence[str], show: Show
 ) -> list[Outcome]:
     """Every mutation on every architecture, in catalog order; `show` hears each step as it
-    starts and each outcome as it comes."""
-    outcomes = [outcome for arch in architectures for outcome in _run_on(arch, mutations, show)]
+    starts and each outcome as it comes. Every tree is copied first, so a run judges one state
+    of the checkout however long it takes."""
+    with tempfile.TemporaryDirectory(prefix="mini-init-mutate-") as directory:
+        workspace = Path(directory)
+        for arch in architectures:
+            snapshot(arch, workspace / "snapshot")
+        outcomes = [
+            outcome
+            for arch in architectures
+            for outcome in _run_on(arch, mutations, workspace / "snapshot", workspace / arch, show)
+        ]
     position = {mutation.name: index for index, mutation in enumerate(mutations)}
     return sorted(
         outcomes,
@@ -80,28 +90,26 @@ def run_mutations(
     )
 
 
-def _run_on(arch: str, mutations: Sequence[Mutation], show: Show) -> list[Outcome]:
-    with tempfile.TemporaryDirectory(prefix=f"mini-init-mutate-{arch}-") as directory:
-        workspace = Path(directory)
-        show(f"{arch}: building the unmutated tree")
-        try:
-            original = build_copy(arch, workspace / "original")
-        except ToolError as error:
-            reason = f"the unmutated tree does not build: {error}"
-            return [Outcome(m.name, arch, Verdict.NOT_JUDGED, reason, 0.0) for m in mutations]
-        baselines = _baselines(arch, mutations, binary_dir(workspace / "original"), show)
-        outcomes = []
-        for mutation in mutations:
-            show(f"{arch}: {mutation.name}")
-            started = time.monotonic()
-            verdict, detail = _judge(
-                mutation, arch, workspace / mutation.name, original.sha256, baselines
-            )
-            outcomes.append(
-                Outcome(mutation.name, arch, verdict, detail, time.monotonic() - started)
-            )
-            show(f"{arch}: {mutation.name}: {verdict} {detail}")
-        return outcomes
+def _run_on(
+    arch: str, mutations: Sequence[Mutation], trees: Path, workspace: Path, show: Show
+) -> list[Outcome]:
+    show(f"{arch}: building the unmutated tree")
+    try:
+        original = build_copy(arch, trees, workspace / "original")
+    except ToolError as error:
+        reason = f"the unmutated tree does not build: {error}"
+        return [Outcome(m.name, arch, Verdict.NOT_JUDGED, reason, 0.0) for m in mutations]
+    baselines = _baselines(arch, mutations, binary_dir(workspace / "original"), show)
+    outcomes = []
+    for mutation in mutations:
+        show(f"{arch}: {mutation.name}")
+        started = time.monotonic()
+        verdict, detail = _judge(
+            mutation, arch, trees, workspace / mutation.name, original.sha256, baselines
+        )
+        outcomes.append(Outcome(mutation.name, arch, verdict, detail, time.monotonic() - started))
+        show(f"{arch}: {mutation.name}: {verdict} {detail}")
+    return outcomes
 
 
 def _baselines(
@@ -140,12 +148,13 @@ def _unmutated_failure(mutation: Mutation, baseline: ClaimResult) -> str:
 def _judge(
     mutation: Mutation,
     arch: str,
+    trees: Path,
     workspace: Path,
     original_sha256: str,
     baselines: dict[str, ClaimResult],
 ) -> tuple[Verdict, str]:
     try:
-        built = build_copy(arch, workspace, mutation)
+        built = build_copy(arch, trees, workspace, mutation)
     except PatchError as error:
         return Verdict.NOT_APPLIED, str(error)
     except ToolError as error:

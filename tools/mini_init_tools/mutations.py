@@ -3,8 +3,8 @@
 per architecture tree, with the tests under tests/init that must catch it (docs/testing.md).
 
 A snippet is copied from the tree byte for byte and must occur exactly once in its file; an empty
-replacement deletes it. riscv64 gets its snippets in the same `patches` mappings when its tree
-lands (docs/testing.md says how)."""
+replacement deletes it. A new architecture's tree gets its snippets in the same `patches` mappings
+(docs/testing.md says how)."""
 
 from mini_init_tools.mutation import Mutation, Patch
 
@@ -27,6 +27,11 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "    ldr w0, [x28, #single_child]\n    cbz w0, .Lsend_signal_kill\n",
                 "",
             ),
+            "riscv64": Patch(
+                "signals.inc",
+                "    lw a0, single_child(s0)\n    beqz a0, .Lsend_signal_kill\n",
+                "",
+            ),
         },
         fast=True,
     ),
@@ -46,6 +51,11 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "OPTION 'c', OPTION_ON,    single_child",
                 "OPTION 'c', OPTION_OFF,   single_child",
             ),
+            "riscv64": Patch(
+                "args.inc",
+                "OPTION 'c', OPTION_ON,    single_child",
+                "OPTION 'c', OPTION_OFF,   single_child",
+            ),
         },
     ),
     Mutation(
@@ -61,8 +71,8 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "signals.inc", "movzx eax, byte [rbp + rewrite_table + rbx]", "xor eax, eax"
             ),
             "arm64": Patch("signals.inc", "ldrb w2, [x2, x19]", "mov w2, #0"),
+            "riscv64": Patch("signals.inc", "lbu a2, rewrite_table(a2)", "li a2, 0"),
         },
-        fast=True,
     ),
     Mutation(
         name="hup-is-a-stop-request",
@@ -82,6 +92,11 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "signals.inc",
                 "mov x1, #SOFT_SIGNAL_MASK",
                 "mov x1, #(SOFT_SIGNAL_MASK | (1 << 1))",
+            ),
+            "riscv64": Patch(
+                "signals.inc",
+                "li a1, SOFT_SIGNAL_MASK",
+                "li a1, SOFT_SIGNAL_MASK | (1 << 1)",
             ),
         },
     ),
@@ -104,6 +119,12 @@ MUTATIONS: tuple[Mutation, ...] = (
                 " (a log write's SIGPIPE)\n",
                 "",
             ),
+            "riscv64": Patch(
+                "signals.inc",
+                "    beq a1, a2, .Lon_signal_not_forwarded   # raised by the init itself"
+                " (a log write's SIGPIPE)\n",
+                "",
+            ),
         },
     ),
     Mutation(
@@ -117,8 +138,11 @@ MUTATIONS: tuple[Mutation, ...] = (
             ),
         ),
         patches={
-            "amd64": Patch("signals.inc", "    call warn\n    mov rax, r13\n", "    mov rax, r13\n"),
+            "amd64": Patch(
+                "signals.inc", "    call warn\n    mov rax, r13\n", "    mov rax, r13\n"
+            ),
             "arm64": Patch("signals.inc", "    bl warn\n    mov x0, x21\n", "    mov x0, x21\n"),
+            "riscv64": Patch("signals.inc", "    call warn\n    mv a0, s3\n", "    mv a0, s3\n"),
         },
     ),
     Mutation(
@@ -129,6 +153,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         patches={
             "amd64": Patch("signals.inc", "SYSCALL SYS_rt_sigaction", "xor eax, eax"),
             "arm64": Patch("signals.inc", "SYSCALL SYS_rt_sigaction", "mov x0, #0"),
+            "riscv64": Patch("signals.inc", "SYSCALL SYS_rt_sigaction", "li a0, 0"),
         },
     ),
     # Reaping and the exit status ----------------------------------------------------------------
@@ -151,6 +176,11 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "mov x0, #-1                             // wait4(-1,",
                 "ldrsw x0, [x28, #child_pid]             // wait4(-1,",
             ),
+            "riscv64": Patch(
+                "loop.inc",
+                "li a0, -1                               # wait4(-1,",
+                "lw a0, child_pid(s0)                    # wait4(-1,",
+            ),
         },
     ),
     Mutation(
@@ -172,6 +202,11 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "    bl log_event\n    b .Lreap_all_next\n.Lreap_all_done:\n",
                 "    bl log_event\n    mov x0, #0\n.Lreap_all_done:\n",
             ),
+            "riscv64": Patch(
+                "loop.inc",
+                "    call log_event\n    j .Lreap_all_next\n.Lreap_all_done:\n",
+                "    call log_event\n    li a0, 0\n.Lreap_all_done:\n",
+            ),
         },
     ),
     Mutation(
@@ -190,7 +225,13 @@ MUTATIONS: tuple[Mutation, ...] = (
                 ".Lreap_all_other:\n",
                 ".Lreap_all_other:\n    str w21, [x28, #exit_status]\n",
             ),
+            "riscv64": Patch(
+                "loop.inc",
+                ".Lreap_all_other:\n",
+                ".Lreap_all_other:\n    sw s3, exit_status(s0)\n",
+            ),
         },
+        fast=True,
     ),
     Mutation(
         name="core-bit-kept",
@@ -205,20 +246,27 @@ MUTATIONS: tuple[Mutation, ...] = (
         patches={
             "amd64": Patch("loop.inc", "and ecx, WAIT_SIGNAL_MASK", "and ecx, 0xff"),
             "arm64": Patch("loop.inc", "ands w1, w1, #WAIT_SIGNAL_MASK", "ands w1, w1, #0xff"),
+            "riscv64": Patch("loop.inc", "andi a1, a1, WAIT_SIGNAL_MASK", "andi a1, a1, 0xff"),
         },
-        fast=True,
     ),
     Mutation(
         name="no-255-cap",
         plants="base + signal is not capped at 255, so it wraps modulo 256",
         routine="reap_all",
-        tests=("test_exit_status.py::test_exit_code_base_is_added_to_the_signal_and_capped_at_255",),
+        tests=(
+            "test_exit_status.py::test_exit_code_base_is_added_to_the_signal_and_capped_at_255",
+        ),
         patches={
             "amd64": Patch(
                 "loop.inc", "    mov ecx, EXIT_CODE_MAX\n    cmp eax, ecx\n    cmova eax, ecx\n", ""
             ),
             "arm64": Patch(
-                "loop.inc", "    mov w2, #EXIT_CODE_MAX\n    cmp w0, w2\n    csel w0, w0, w2, ls\n", ""
+                "loop.inc",
+                "    mov w2, #EXIT_CODE_MAX\n    cmp w0, w2\n    csel w0, w0, w2, ls\n",
+                "",
+            ),
+            "riscv64": Patch(
+                "loop.inc", "    bleu a0, a2, .Lreap_all_capped\n    mv a0, a2\n", ""
             ),
         },
     ),
@@ -229,9 +277,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         tests=("test_drop_in.py::test_exit_remap_turns_the_status_into_0",),
         patches={
             "amd64": Patch(
-                "loop.inc", "    cmovne ebx, eax                         ; a status counted as success\n", ""
+                "loop.inc",
+                "    cmovne ebx, eax                         ; a status counted as success\n",
+                "",
             ),
             "arm64": Patch("loop.inc", "csel x19, x0, xzr, eq", "mov x19, x0"),
+            "riscv64": Patch("loop.inc", "    beqz a1, .Lexit_init_log\n    li s1, 0\n", ""),
         },
         fast=True,
     ),
@@ -250,6 +301,9 @@ MUTATIONS: tuple[Mutation, ...] = (
             ),
             "arm64": Patch(
                 "loop.inc", "    mov x0, #SIGKILL\n    bl send_signal\n", "    mov x0, #0\n"
+            ),
+            "riscv64": Patch(
+                "loop.inc", "    li a0, SIGKILL\n    call send_signal\n", "    li a0, 0\n"
             ),
         },
     ),
@@ -272,7 +326,13 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "    madd x0, x19, x1, x0",
                 "    add x2, x19, #1\n    madd x0, x2, x1, x0",
             ),
+            "riscv64": Patch(
+                "loop.inc",
+                "    mul a1, s1, a1",
+                "    addi a2, s1, 1\n    mul a1, a2, a1",
+            ),
         },
+        fast=True,
     ),
     Mutation(
         name="grace-timer-restarted",
@@ -294,13 +354,21 @@ MUTATIONS: tuple[Mutation, ...] = (
                 " keeps running\n",
                 "",
             ),
+            "riscv64": Patch(
+                "loop.inc",
+                "    bnez a0, .Ladvance_return               # the grace timer of a stop request"
+                " keeps running\n",
+                "",
+            ),
         },
     ),
     Mutation(
         name="no-drain",
         plants="the run ends as soon as the main child is reaped: leftovers get nothing",
         routine="advance",
-        tests=("test_shutdown.py::test_group_leftover_gets_term_and_flushes_before_the_init_exits",),
+        tests=(
+            "test_shutdown.py::test_group_leftover_gets_term_and_flushes_before_the_init_exits",
+        ),
         patches={
             "amd64": Patch(
                 "loop.inc",
@@ -312,6 +380,11 @@ MUTATIONS: tuple[Mutation, ...] = (
                 ".Ladvance_exited:\n    bl leftovers_gone\n    cbnz x0, .Ladvance_finish\n",
                 ".Ladvance_exited:\n    b .Ladvance_finish\n",
             ),
+            "riscv64": Patch(
+                "loop.inc",
+                ".Ladvance_exited:\n    call leftovers_gone\n    bnez a0, .Ladvance_finish\n",
+                ".Ladvance_exited:\n    j .Ladvance_finish\n",
+            ),
         },
         fast=True,
     ),
@@ -319,10 +392,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         name="drain-sends-kill",
         plants="the drain starts with SIGKILL: leftovers get no SIGTERM and no time to flush",
         routine="advance",
-        tests=("test_shutdown.py::test_group_leftover_gets_term_and_flushes_before_the_init_exits",),
+        tests=(
+            "test_shutdown.py::test_group_leftover_gets_term_and_flushes_before_the_init_exits",
+        ),
         patches={
             "amd64": Patch("loop.inc", "mov ebx, SIGTERM", "mov ebx, SIGKILL"),
             "arm64": Patch("loop.inc", "mov x19, #SIGTERM", "mov x19, #SIGKILL"),
+            "riscv64": Patch("loop.inc", "li s1, SIGTERM", "li s1, SIGKILL"),
         },
     ),
     Mutation(
@@ -341,6 +417,12 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "loop.inc",
                 "    mov x0, #SIGCONT                        // stopped leftovers must run to see"
                 " the SIGTERM\n    bl send_signal\n",
+                "",
+            ),
+            "riscv64": Patch(
+                "loop.inc",
+                "    li a0, SIGCONT                          # stopped leftovers must run to see"
+                " the SIGTERM\n    call send_signal\n",
                 "",
             ),
         },
@@ -365,6 +447,12 @@ MUTATIONS: tuple[Mutation, ...] = (
                 " everybody else\n",
                 "",
             ),
+            "riscv64": Patch(
+                "signals.inc",
+                "    li s2, -1                               # PID 1 after the main child:"
+                " everybody else\n",
+                "",
+            ),
         },
     ),
     Mutation(
@@ -372,7 +460,9 @@ MUTATIONS: tuple[Mutation, ...] = (
         plants="leftovers_gone trusts have_children only: nobody's children (docker exec) are"
         " not waited for",
         routine="leftovers_gone",
-        tests=("test_pid1_faults.py::test_exec_visitor_gets_term_and_time_to_flush_when_the_app_exits",),
+        tests=(
+            "test_pid1_faults.py::test_exec_visitor_gets_term_and_time_to_flush_when_the_app_exits",
+        ),
         patches={
             "amd64": Patch(
                 "loop.inc",
@@ -381,6 +471,11 @@ MUTATIONS: tuple[Mutation, ...] = (
             ),
             "arm64": Patch(
                 "loop.inc", "    cmn x0, #ESRCH\n    csel x0, x1, xzr, eq\n", "    mov x0, x1\n"
+            ),
+            "riscv64": Patch(
+                "loop.inc",
+                "    addi a0, a0, ESRCH\n    seqz a0, a0\n    and a0, a0, a1\n",
+                "    mv a0, a1\n",
             ),
         },
     ),
@@ -401,6 +496,11 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "    cbz w0, .Lfinish_run_exit               // a normal exit is never restarted\n",
                 "",
             ),
+            "riscv64": Patch(
+                "loop.inc",
+                "    beqz a0, .Lfinish_run_exit              # a normal exit is never restarted\n",
+                "",
+            ),
         },
     ),
     # The child and its terminal -----------------------------------------------------------------
@@ -415,6 +515,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         patches={
             "amd64": Patch("spawn.inc", "mov esi, TIOCSPGRP", "mov esi, TIOCGPGRP"),
             "arm64": Patch("spawn.inc", "mov x1, #TIOCSPGRP", "mov x1, #TIOCGPGRP"),
+            "riscv64": Patch("spawn.inc", "li a1, TIOCSPGRP", "li a1, TIOCGPGRP"),
         },
     ),
     Mutation(
@@ -434,6 +535,12 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "    mov x23, #1                             // remember it, try the next entry\n"
                 "    b .Lexec_command_after_entry\n",
                 "    b .Lexec_command_return\n",
+            ),
+            "riscv64": Patch(
+                "spawn.inc",
+                "    li s5, 1                                # remember it, try the next entry\n"
+                "    j .Lexec_command_after_entry\n",
+                "    j .Lexec_command_return\n",
             ),
         },
     ),
@@ -460,6 +567,11 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "    b.le .Lwrite_stderr_dropped             // not ready now (0), or EINTR\n",
                 "    b .Lwrite_stderr_plain\n",
             ),
+            "riscv64": Patch(
+                "log.inc",
+                "    blez a0, .Lwrite_stderr_dropped         # not ready now (0), or EINTR\n",
+                "    j .Lwrite_stderr_plain\n",
+            ),
         },
     ),
     Mutation(
@@ -470,16 +582,14 @@ MUTATIONS: tuple[Mutation, ...] = (
         patches={
             "amd64": Patch("loop.inc", "    mov edi, format_not_a_reaper\n    call warn\n", ""),
             "arm64": Patch("loop.inc", "    adr x0, format_not_a_reaper\n    bl warn\n", ""),
+            "riscv64": Patch("loop.inc", "    la a0, format_not_a_reaper\n    call warn\n", ""),
         },
     ),
     Mutation(
         name="reaping-warning-under-another-init",
         plants="the init warns it cannot reap even when its parent is PID 1 (stacked inits)",
         routine="setup_reaper",
-        tests=(
-            "test_reaping.py::test_init_under_another_init_warns_only_when_its_parent_is_not_pid1",
-            "test_drop_in.py::test_no_reaping_warning_when_the_parent_is_pid_1",
-        ),
+        tests=("test_drop_in.py::test_no_reaping_warning_when_the_parent_is_pid_1",),
         patches={
             "amd64": Patch(
                 "loop.inc",
@@ -492,6 +602,34 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "    cmp x0, #1\n    b.eq .Lsetup_reaper_return              // stacked under"
                 " another init: it reaps the orphans\n",
                 "",
+            ),
+            "riscv64": Patch(
+                "loop.inc",
+                "    li a1, 1\n    beq a0, a1, .Lsetup_reaper_return       # stacked under"
+                " another init: it reaps the orphans\n",
+                "",
+            ),
+        },
+    ),
+    Mutation(
+        name="inherited-subreaper-not-seen",
+        plants="an init that inherited the subreaper attribute across exec still warns",
+        routine="setup_reaper",
+        tests=(
+            (
+                "test_drop_in.py::"
+                "test_no_reaping_warning_when_the_subreaper_attribute_was_inherited_across_exec"
+            ),
+        ),
+        patches={
+            "amd64": Patch("loop.inc", "    cmp dword [rbp + timeout], 0\n    jne .return\n", ""),
+            "arm64": Patch(
+                "loop.inc",
+                "    ldr w0, [x28, #timeout]\n    cbnz w0, .Lsetup_reaper_return\n",
+                "",
+            ),
+            "riscv64": Patch(
+                "loop.inc", "    lw a0, timeout(s0)\n    bnez a0, .Lsetup_reaper_return\n", ""
             ),
         },
     ),
@@ -510,6 +648,11 @@ MUTATIONS: tuple[Mutation, ...] = (
                 "args.inc",
                 "    ldr w0, [x28, #tini_mode]\n    cbz w0, print_and_exit\n",
                 "    b print_and_exit\n",
+            ),
+            "riscv64": Patch(
+                "args.inc",
+                "    lw a0, tini_mode(s0)\n    beqz a0, print_and_exit\n",
+                "    j print_and_exit\n",
             ),
         },
     ),
