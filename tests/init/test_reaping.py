@@ -61,7 +61,9 @@ def test_ten_thousand_orphans_in_bursts_leave_no_zombie_behind(mini_init: InitLa
 
 
 @ONLY_AS_PID1
-@pytest.mark.differential("sorted")  # orphans are reaped in the order they happen to exit
+# The lingering children exit within milliseconds of the app: the drain's TERM reaches some of
+# them first (signal=15) or none (exit=7), as the scheduler decides.
+@pytest.mark.differential("messages")
 def test_main_status_is_not_confused_by_exits_in_the_same_burst(mini_init: InitLauncher) -> None:
     run = start_orphan_bursts(mini_init, orphans=1000, burst=250, lingering=200)
     app = procfs.namespace_pid(run.main_child())
