@@ -1,6 +1,7 @@
 """Restart on crash inside a container (EP_RESTART_ENABLED=1): the app's runs are counted in a volume
 file; EP_MAX_RESTARTS bounds them, a normal exit ends the restarts, the backoff is kept, and
-`docker stop` during a backoff ends the container at once, on every variant and platform."""
+`docker stop` during a backoff ends the container at once, on every platform. One variant: restarts
+are the init's (tests/init/test_restart.py, every architecture)."""
 
 from itertools import pairwise
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS
 from data_volume import data_directory, data_volume, run_count, run_starts
 from scenario_containers import (
+    ONE_VARIANT,
     VERBOSE_INIT_ENTRYPOINT,
     ImageTarget,
     ScenarioContainers,
@@ -29,7 +31,7 @@ def _restart_environment(**settings: object) -> dict[str, str]:
     return {"EP_RESTART_ENABLED": "1", **{name: str(value) for name, value in settings.items()}}
 
 
-@pytest.mark.parametrize("target", image_targets(), ids=str)
+@pytest.mark.parametrize("target", image_targets(ONE_VARIANT), ids=str)
 def test_crashing_app_runs_max_restarts_plus_one_times(
     containers: ScenarioContainers, target: ImageTarget, tmp_path: Path
 ) -> None:
@@ -45,7 +47,7 @@ def test_crashing_app_runs_max_restarts_plus_one_times(
     assert finished.exit_code == SIGSEGV_STATUS, finished.text
 
 
-@pytest.mark.parametrize("target", image_targets(), ids=str)
+@pytest.mark.parametrize("target", image_targets(ONE_VARIANT), ids=str)
 def test_normal_exit_after_crashes_ends_the_restarts_after_each_backoff(
     containers: ScenarioContainers, target: ImageTarget, figures: FigureRecorder, tmp_path: Path
 ) -> None:
@@ -70,7 +72,7 @@ def test_normal_exit_after_crashes_ends_the_restarts_after_each_backoff(
     assert all(gap >= BACKOFF_SECONDS - CLOCK_RESOLUTION_SECONDS for gap in gaps), finished.text
 
 
-@pytest.mark.parametrize("target", image_targets(), ids=str)
+@pytest.mark.parametrize("target", image_targets(ONE_VARIANT), ids=str)
 def test_docker_stop_during_the_backoff_ends_at_once_with_the_crash_status(
     containers: ScenarioContainers, target: ImageTarget, figures: FigureRecorder, tmp_path: Path
 ) -> None:
