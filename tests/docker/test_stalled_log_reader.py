@@ -135,6 +135,7 @@ def test_every_orphan_is_reaped_while_nobody_reads_the_init_log(
     stalled_log_runs: PerPlatform[StalledLogRun], platform: str, figures: FigureRecorder
 ) -> None:
     run = stalled_log_runs[platform]
+    assert re.search(r"event=start version=\S+ pid=1\n", run.init_log), "the init is not PID 1"
     figures.record("orphans", run.orphans)
     figures.record("zombies seen (max)", run.most_zombies)
     figures.record("zombies left", run.zombies_left)
