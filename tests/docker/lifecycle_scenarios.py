@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import docker
-from container_checks import PLATFORMS
 from docker.models.containers import Container
+from mini_init_tools.platforms import PLATFORMS
 from scenario_containers import EXIT_TIMEOUT_SECONDS, READY_TIMEOUT_SECONDS, ScenarioContainers
 
 LIFECYCLE_APPS = Path(__file__).parent / "fixtures" / "lifecycle-apps"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import docker
 import pytest
-from container_checks import PLATFORMS
 from data_volume import data_directory, data_volume
 from docker.models.containers import Container
 from lifecycle_scenarios import (
@@ -27,6 +26,7 @@ from lifecycle_scenarios import (
     wait_for_log,
 )
 from mini_init_tools.paths import binary_path
+from mini_init_tools.platforms import PLATFORMS
 from mini_init_tools.version import VERSION
 from scenario_containers import EXIT_TIMEOUT_SECONDS, remove_quietly
 from scenario_figures import FigureRecorder

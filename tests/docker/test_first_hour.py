@@ -9,7 +9,6 @@ from pathlib import Path
 
 import docker
 import pytest
-from container_checks import PLATFORMS
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS, SIGKILL_STATUS
 from data_volume import data_directory, data_volume
 from lifecycle_scenarios import (
@@ -29,6 +28,7 @@ from lifecycle_scenarios import (
     on_every_platform,
     stop_flushing_app,
 )
+from mini_init_tools.platforms import PLATFORMS
 from scenario_containers import ImageTarget, ScenarioContainers
 from scenario_figures import FigureRecorder
 

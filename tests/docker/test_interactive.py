@@ -13,7 +13,6 @@ from pathlib import Path
 
 import docker
 import pytest
-from container_checks import PLATFORMS
 from container_processes import ContainerProcess, find_process, read_process, wait_until_process
 from data_volume import data_directory
 from docker.models.containers import Container
@@ -36,6 +35,7 @@ from lifecycle_scenarios import (
 )
 from local_registry import REGISTRY
 from mini_init_tools.docker_cli import DOCKER
+from mini_init_tools.platforms import PLATFORMS
 from scenario_containers import SCENARIO_LABEL, SESSION_LABEL
 from scenario_figures import FigureRecorder
 

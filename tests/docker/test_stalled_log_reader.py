@@ -12,7 +12,6 @@ from pathlib import Path
 
 import docker
 import pytest
-from container_checks import PLATFORMS
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS
 from host_proc import zombies_in_namespace
 from lifecycle_scenarios import (
@@ -23,6 +22,7 @@ from lifecycle_scenarios import (
     module_containers,
     on_every_platform,
 )
+from mini_init_tools.platforms import PLATFORMS
 from scenario_containers import ImageTarget, ScenarioContainers, app_command
 from scenario_figures import FigureRecorder
 
