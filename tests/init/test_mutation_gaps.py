@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""Behaviours no other test pinned down, found by `mini-init-tools mutate` (docs/testing.md): each
-test here is what kills the mutation named in its docstring."""
+"""Behaviours no other test pinned down, found by `mini-init-tools mutate` (docs/testing.md).
+
+Each test here is what kills the mutation named in its docstring."""
 
 from . import procfs
 from .harness import InitLauncher, wait_until

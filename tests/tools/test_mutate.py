@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""`mini-init-tools mutate`: a mutation applies exactly once to a copy, user mistakes are one line,
-the report shows SURVIVED and fails, and the fast subset (run here, as in CI) kills every mutant."""
+"""`mini-init-tools mutate`: the harness itself, and the fast subset CI runs.
+
+A mutation applies exactly once to a copy, user mistakes are one line, the report shows SURVIVED
+and fails, and the fast subset (run here, so pytest and .ci/run cover it) kills every mutant."""
 
 import hashlib
 import shutil

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""The mutation catalog holds for the trees and tests as they are: each snippet occurs exactly once,
-every architecture the suite tests has one, and every claimed test exists (no build, no run)."""
+"""The mutation catalog holds for the trees and the tests as they are (no build, no run).
+
+Each snippet occurs exactly once, every architecture the suite tests has one, and every claimed
+test exists."""
 
 import pytest
 from mini_init_tools.abi_table import ARCHITECTURES

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""Runs the tests that claim a behaviour (pytest node ids under tests/init, a -k expression) on one
-architecture's binary from a directory of our choice, and names the first test that fails."""
+"""Runs the tests that claim a behaviour on one architecture's binary and names those that fail.
+
+The claims are pytest node ids under tests/init and a -k expression; the binary comes from a
+directory of our choice (MINI_INIT_BINARY_DIR)."""
 
 import os
 import subprocess
@@ -29,10 +31,6 @@ class ClaimResult:
 
     failures: tuple[str, ...] = ()
     problem: str = ""
-
-    @property
-    def passed(self) -> bool:
-        return not self.failures and not self.problem
 
 
 def selection(arch: str, keyword: str) -> str:

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""Builds an init from a copy of one architecture's tree, mutated or not, with the build's own
-recipe (build_arch: assemble, link, the ELF checks). The checkout's init/ and build/ stay as they
-are."""
+"""Builds an init from a copy of one architecture's tree, mutated or not.
+
+The build's own recipe (build_arch: assemble, link, the ELF checks); the checkout's init/ and
+build/ stay as they are."""
 
 import shutil
 from pathlib import Path

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""What a mutation is (one planted bug: a snippet of one routine replaced, per architecture tree,
-and the tests that claim the behaviour it breaks) and how it is applied to a copy of a tree."""
+"""A mutation (one planted bug) and how it is applied to a copy of a tree.
+
+A mutation replaces a snippet of one routine, written once per architecture tree, and names the
+tests that claim the behaviour it breaks."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass

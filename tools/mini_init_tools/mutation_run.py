@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
-"""`mini-init-tools mutate`'s work: for each architecture, run the claimed tests on the unmutated
-tree, then build each mutant in a temporary directory and run the tests that claim its behaviour;
-one Outcome per mutation and architecture."""
+"""`mini-init-tools mutate`'s work: every mutant built and judged by its claimed tests.
+
+For each architecture: the claimed tests run on the unmutated tree, then each mutant is built in
+a temporary directory and the tests that claim its behaviour run on it; one Outcome per mutation
+and architecture."""
 
 import tempfile
 import time
@@ -41,17 +43,15 @@ class Outcome:
     seconds: float
 
 
-def select_mutations(
-    names: Sequence[str], fast: bool, catalog: Sequence[Mutation] = MUTATIONS
-) -> tuple[Mutation, ...]:
+def select_mutations(names: Sequence[str], fast: bool) -> tuple[Mutation, ...]:
     """The catalog's mutations: only the fast ones with `fast`, only those named if any are."""
-    known = [mutation.name for mutation in catalog]
+    known = [mutation.name for mutation in MUTATIONS]
     for name in names:
         if name not in known:
             raise ToolError(f"unknown mutation {name!r}: choose from {', '.join(known)}")
     chosen = tuple(
         mutation
-        for mutation in catalog
+        for mutation in MUTATIONS
         if (mutation.fast or not fast) and (mutation.name in names or not names)
     )
     if not chosen:

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""The mutation catalog: every bug `mini-init-tools mutate` plants, one routine each, written once
-per architecture tree, with the tests under tests/init that must catch it (docs/testing.md).
+"""The mutation catalog: every bug `mini-init-tools mutate` plants (docs/testing.md).
+
+Each changes one routine, written once per architecture tree, and names the tests under
+tests/init that must catch it.
 
 A snippet is copied from the tree byte for byte and must occur exactly once in its file; an empty
 replacement deletes it. A new architecture's tree gets its snippets in the same `patches` mappings
