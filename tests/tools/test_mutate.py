@@ -115,7 +115,8 @@ def test_table_and_lines_show_survived_and_the_summary_counts_it() -> None:
 
     assert "SURVIVED" in console.export_text()
     assert outcome_lines(outcomes)[1].split()[:3] == ["no-drain", "arm64", "SURVIVED"]
-    assert summary(outcomes, 90) == "1 of 2 KILLED, 1 SURVIVED in 1.5 min"
+    assert summary(outcomes, 12.5) == "1 of 2 KILLED, 1 SURVIVED in 12 s"
+    assert summary(outcomes[:1], 1146) == "1 of 1 KILLED in 19.1 min"
 
 
 @pytest.mark.slow

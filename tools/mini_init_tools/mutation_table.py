@@ -8,12 +8,13 @@ from rich.text import Text
 
 from mini_init_tools.mutation_run import Outcome, Verdict
 
-HEADERS = ("mutation", "arch", "result", "seconds", "killed by, or why not")
-
 
 def outcome_table(outcomes: Sequence[Outcome]) -> Table:
-    """One row per mutation and architecture; anything but KILLED in red."""
-    table = Table(*HEADERS)
+    """One row per mutation and architecture; anything but KILLED in red; a test's node id is
+    folded across lines, never cut."""
+    table = Table("mutation", "arch", "result")
+    table.add_column("seconds", justify="right")
+    table.add_column("killed by, or why not", overflow="fold")
     for outcome in outcomes:
         style = "green" if outcome.verdict is Verdict.KILLED else "bold red"
         table.add_row(
@@ -44,4 +45,5 @@ def summary(outcomes: Sequence[Outcome], seconds: float) -> str:
     killed = f"{counts.pop(Verdict.KILLED)} of {len(outcomes)} KILLED"
     others = [f"{count} {verdict}" for verdict, count in counts.items() if count]
     verdicts = ", ".join([killed, *others])
-    return f"{verdicts} in {seconds / 60:.1f} min"
+    took = f"{seconds:.0f} s" if seconds < 100 else f"{seconds / 60:.1f} min"
+    return f"{verdicts} in {took}"
