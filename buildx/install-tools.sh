@@ -14,6 +14,7 @@ readonly PACKAGES=(
     # the assemblers and linkers of every architecture (tools/mini_init_tools/toolchain.py)
     nasm binutils-x86-64-linux-gnu binutils-aarch64-linux-gnu binutils-riscv64-linux-gnu
     git python3 python3-venv # this tool, in its own virtual environment
+    busybox-static           # busybox ash and a static shell for tests/init (terminal, PATH)
     tini dumb-init catatonit # the peers `mini-init-tools bench` measures against
     mmdebstrap               # the clean Debian 12 of tests/tools/test_fresh_debian.py
 )

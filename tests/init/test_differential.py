@@ -343,6 +343,7 @@ def run_input(launcher: InitLauncher, case: CorpusInput) -> Finished:
     return run.wait(RUN_TIMEOUT)
 
 
+@pytest.mark.every_architecture
 @pytest.mark.parametrize("case", CORPUS, ids=lambda case: case.name)
 def test_input_gives_the_same_bytes_on_every_architecture(
     case: CorpusInput, init_binaries: InitBinaries, tmp_path: Path

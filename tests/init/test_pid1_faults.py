@@ -337,6 +337,7 @@ def stderr_of_every_architecture(
     return outputs
 
 
+@pytest.mark.every_architecture
 def test_a_huge_value_is_cut_and_its_line_still_says_what_is_used(
     init_binaries: InitBinaries, tmp_path: Path
 ) -> None:
@@ -349,6 +350,7 @@ def test_a_huge_value_is_cut_and_its_line_still_says_what_is_used(
     assert len(line.encode()) <= LINE_MAX_BYTES
 
 
+@pytest.mark.every_architecture
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
