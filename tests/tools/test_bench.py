@@ -22,6 +22,7 @@ from mini_init_tools.bench.summary import ratio, summarize
 from mini_init_tools.bench.targets import judge_targets
 from mini_init_tools.cli import app
 from mini_init_tools.errors import ToolError
+from mini_init_tools.platforms import DISTROLESS_PLATFORMS, PLATFORMS
 from typer.testing import CliRunner
 
 runner = CliRunner()
@@ -234,6 +235,23 @@ def test_scratch_has_no_base_and_the_others_have_their_stand_in() -> None:
     assert base_of("scratch") == "scratch"
     assert base_of("alpine") == BASE
     assert base_of("distroless-nonroot").endswith("standin/distroless-static:debian12-nonroot")
+
+
+def test_each_variant_is_measured_on_the_platforms_it_is_built_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """distroless has no riscv64 (Debian 12 has no such port): its rows stop at arm64."""
+    every_platform = {platform: [BASE_LAYER, INIT_LAYER] for platform in PLATFORMS}
+    no_riscv64 = {platform: [BASE_LAYER, INIT_LAYER] for platform in DISTROLESS_PLATFORMS}
+    monkeypatch.setattr(
+        image_sizes,
+        "layers_by_platform",
+        lambda _client, name: no_riscv64 if "distroless" in name else every_platform,
+    )
+    distroless = [row["platform"] for row in image_sizes._variant_sizes(None, "distroless")]
+    alpine = [row["platform"] for row in image_sizes._variant_sizes(None, "alpine")]
+    assert distroless == ["linux/amd64", "linux/arm64"]
+    assert alpine == list(PLATFORMS)
 
 
 def test_uncompressed_size_counts_the_decompressed_layer(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,7 @@ from requests.exceptions import RequestException
 from mini_init_tools.bench.local_images import IMAGES_COMMAND, connect_with_images, variant_image
 from mini_init_tools.errors import ToolError
 from mini_init_tools.image_manifests import platform_images, read_local_content
-from mini_init_tools.images import BASE_VARIABLE_OF_VARIANT, VARIANTS
+from mini_init_tools.images import BASE_VARIABLE_OF_VARIANT, VARIANTS, variant_platforms
 from mini_init_tools.platforms import PLATFORMS
 from mini_init_tools.standins import STANDIN_FOR_VARIABLE
 
@@ -45,7 +45,7 @@ class ImageSize(TypedDict):
 
 
 class ImageSizesResult(TypedDict, total=False):
-    """Every variant on every platform; or why nothing was measured."""
+    """Every variant on each platform it is built for; or why nothing was measured."""
 
     skipped: str
     images: list[ImageSize]
@@ -136,12 +136,12 @@ def _variant_sizes(client: DockerClient, variant: str) -> list[ImageSize]:
             _on_platform(image_layers, image, platform),
             _on_platform(base_layers, base, platform),
         )
-        for platform in PLATFORMS
+        for platform in variant_platforms(variant, PLATFORMS)
     ]
 
 
 def measure_image_sizes() -> ImageSizesResult:
-    """Every variant and platform next to its base; or why it was skipped."""
+    """Every variant on each platform it is built for, next to its base; or why it was skipped."""
     bases = sorted({base_of(variant) for variant in VARIANTS} - {SCRATCH})
     client = connect_with_images([*(variant_image(variant) for variant in VARIANTS), *bases])
     if isinstance(client, str):
