@@ -187,10 +187,15 @@ def _run_stack_steps(steps: tuple[stack_module.StackStep, ...]) -> None:
 
 @stack_app.command("up")
 def stack_up() -> None:
-    """Install (first time) and start Docker, buildx, QEMU arm64 and a registry on 127.0.0.1:5000."""
+    """Install (first time) and start Docker, buildx, QEMU (arm64, riscv64), a registry on :5000."""
     _run_stack_steps(stack_module.UP_STEPS)
     run_reporting_errors(stack_module.require_stack_up)
-    console.print("stack up: Docker, buildx for amd64 and arm64, registry on 127.0.0.1:5000")
+    console.print(
+        f"stack up: Docker, buildx for {', '.join(PLATFORMS)}, registry on 127.0.0.1:5000",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @stack_app.command("down")
