@@ -28,6 +28,11 @@ class NotAnExecutable(ValueError):
 
 def _end_of_segments(image: bytes) -> int:
     """The first file offset past every program header's bytes and past the headers themselves."""
+    phoff: int
+    phentsize: int
+    phnum: int
+    offset: int
+    filesz: int
     phoff, _ = _PHOFF_SHOFF.unpack_from(image, 32)
     phentsize, phnum = _PH_COUNTS.unpack_from(image, 54)
     end = phoff + phentsize * phnum
