@@ -12,6 +12,8 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import docker
@@ -212,3 +214,16 @@ class SecondDaemon:
         """Which of dockerd and its containerd still run."""
         pids = [self._containerd_pid] + ([self._process.pid] if self._process else [])
         return [pid for pid in pids if pid is not None and _alive(pid)]
+
+
+@contextmanager
+def running_second_daemon(state: Path, init_path: Path, image: str) -> Iterator[SecondDaemon]:
+    """A second daemon whose init is `init_path`, with `image` loaded from the main daemon; stopped
+    on the way out, whatever happened."""
+    daemon = SecondDaemon(state, init_path)
+    try:
+        daemon.start()
+        daemon.load_from_main_daemon(image)
+        yield daemon
+    finally:
+        daemon.stop()

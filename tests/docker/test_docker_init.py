@@ -30,7 +30,7 @@ from mini_init_tools.platforms import PLATFORMS
 from mini_init_tools.version import VERSION
 from scenario_containers import EXIT_TIMEOUT_SECONDS, remove_quietly
 from scenario_figures import FigureRecorder
-from second_daemon import SecondDaemon
+from second_daemon import SecondDaemon, running_second_daemon
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -53,13 +53,8 @@ def second_daemon(
     # Docker's own init is installed (a path ending in mini-init gives `docker info` "N/A").
     init_path = directory / "docker-init"
     init_path.symlink_to(INIT_PATH_BINARY)
-    daemon = SecondDaemon(directory / "daemon", init_path)
-    try:
-        daemon.start()
-        daemon.load_from_main_daemon(PLAIN_IMAGE)
+    with running_second_daemon(directory / "daemon", init_path, PLAIN_IMAGE) as daemon:
         yield daemon
-    finally:
-        daemon.stop()
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from scenario_containers import (
     remove_quietly,
 )
 from scenario_figures import FigureRecorder
-from second_daemon import BRIDGE, SecondDaemon
+from second_daemon import BRIDGE, SecondDaemon, running_second_daemon
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -48,13 +48,9 @@ SETTLE_SECONDS = 1.0  # for a signal to reach the grandchild too, if it were for
 def second_daemon(
     published_images: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SecondDaemon]:
-    daemon = SecondDaemon(tmp_path_factory.mktemp("second-docker"), binary_path("amd64"))
-    try:
-        daemon.start()
-        daemon.load_from_main_daemon(PLAIN_IMAGE)
+    state = tmp_path_factory.mktemp("second-docker")
+    with running_second_daemon(state, binary_path("amd64"), PLAIN_IMAGE) as daemon:
         yield daemon
-    finally:
-        daemon.stop()
 
 
 RunWithInit = Callable[..., Container]
