@@ -33,7 +33,8 @@ class Layer:
 def _get(path: str, accept: str = "*/*") -> bytes:
     request = urllib.request.Request(f"{API}/{path}", headers={"Accept": accept})
     with urllib.request.urlopen(request, timeout=30) as response:
-        return response.read()
+        body: bytes = response.read()
+    return body
 
 
 def blob(repository: str, digest: str) -> bytes:
@@ -43,7 +44,8 @@ def blob(repository: str, digest: str) -> bytes:
 
 def manifest(repository: str, reference: str) -> dict[str, Any]:
     """The manifest or index that `reference` (a tag or a digest) names."""
-    return json.loads(_get(f"{repository}/manifests/{reference}", MANIFEST_TYPES))
+    named: dict[str, Any] = json.loads(_get(f"{repository}/manifests/{reference}", MANIFEST_TYPES))
+    return named
 
 
 def tag_digest(repository: str, tag: str) -> str:
@@ -74,7 +76,8 @@ def platform_manifests(repository: str, tag: str) -> dict[str, dict[str, Any]]:
 
 def image_config(repository: str, image_manifest: dict[str, Any]) -> dict[str, Any]:
     """The image configuration (ENTRYPOINT, CMD, USER, labels) of one platform's manifest."""
-    return json.loads(blob(repository, image_manifest["config"]["digest"]))["config"]
+    config: dict[str, Any] = json.loads(blob(repository, image_manifest["config"]["digest"]))["config"]
+    return config
 
 
 def layer(repository: str, descriptor: dict[str, Any]) -> Layer:

@@ -7,14 +7,8 @@ from pathlib import Path
 
 import docker
 import pytest
-from container_checks import (
-    INIT_ENTRYPOINT,
-    PLATFORMS,
-    UNAME_MACHINE,
-    build_image,
-    init_argv,
-    run_to_exit,
-)
+from container_checks import INIT_ENTRYPOINT, UNAME_MACHINE, build_image, init_argv, run_to_exit
+from mini_init_tools.platforms import PLATFORMS
 
 pytestmark = pytest.mark.docker
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import docker
 import pytest
-from container_checks import PLATFORMS, platforms_of
+from container_checks import platforms_of
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS
 from docker.models.containers import Container
 from lifecycle_scenarios import SLOW_FLUSH_SECONDS, STOP_AFTER_FLUSH_SECONDS
 from mini_init_tools.docker_cli import DOCKER
+from mini_init_tools.platforms import PLATFORMS
 from pytest_docker.plugin import Services
 from scenario_figures import FigureRecorder
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import docker
 import pytest
-from container_checks import INIT_ENTRYPOINT, PLATFORMS, build_image, init_argv, run_to_exit
+from container_checks import INIT_ENTRYPOINT, build_image, init_argv, run_to_exit
 from mini_init_tools.paths import binary_path
+from mini_init_tools.platforms import PLATFORMS
 
 pytestmark = pytest.mark.docker
 

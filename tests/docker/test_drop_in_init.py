@@ -10,7 +10,7 @@ from pathlib import Path
 
 import docker
 import pytest
-from container_checks import PLATFORMS, UNAME_MACHINE
+from container_checks import UNAME_MACHINE
 from core_scenarios import (
     GRACE_SECONDS,
     GRACE_STOP_RANGE_SECONDS,
@@ -19,6 +19,7 @@ from core_scenarios import (
 )
 from docker.models.containers import Container
 from mini_init_tools.paths import binary_path
+from mini_init_tools.platforms import PLATFORMS
 from mini_init_tools.version import VERSION
 from scenario_containers import (
     DOCKER_STOP_TIMEOUT_SECONDS,

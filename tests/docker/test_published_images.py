@@ -4,10 +4,11 @@ variant's platforms, the init at /sbin/mini-init as the entrypoint, and nothing 
 the size budget."""
 
 import pytest
-from container_checks import INIT_ENTRYPOINT, PLATFORMS, platforms_of
+from container_checks import INIT_ENTRYPOINT, platforms_of
 from local_registry import image_config, layer, platform_manifests
 from mini_init_tools.images import BASE_VARIABLE_OF_VARIANT, VARIANTS
 from mini_init_tools.paths import binary_path
+from mini_init_tools.platforms import PLATFORMS
 from mini_init_tools.standins import STANDIN_FOR_VARIABLE
 from mini_init_tools.version import VERSION
 

@@ -7,13 +7,13 @@ import docker
 import pytest
 from container_checks import (
     INIT_ENTRYPOINT,
-    PLATFORMS,
     UNAME_MACHINE,
     init_argv,
     platforms_of,
     run_build_command,
     run_to_exit,
 )
+from mini_init_tools.platforms import PLATFORMS
 
 pytestmark = pytest.mark.docker
 

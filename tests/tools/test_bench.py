@@ -6,9 +6,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import docker
 import pytest
 from docker.errors import DockerException, ImageNotFound
-from mini_init_tools.bench import docker_stop, image_sizes, local_images
+from mini_init_tools.bench import docker_stop, image_sizes
 from mini_init_tools.bench import runner as bench_runner
 from mini_init_tools.bench.contenders import FLOOR, Contender, round_robin, version_of
 from mini_init_tools.bench.floor import build_floor
@@ -283,7 +284,7 @@ class _Client:
 def test_missing_images_are_named_with_the_command_that_builds_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(local_images.docker, "from_env", lambda: _Client({"mini-init:scratch"}))
+    monkeypatch.setattr(docker, "from_env", lambda: _Client({"mini-init:scratch"}))
     skipped = docker_stop.measure_docker_stop(runs=1)["skipped"]
     assert skipped == (
         "skipped: mini-init:distroless, mini-init:distroless-nonroot, mini-init:alpine "
@@ -298,7 +299,7 @@ def test_docker_sections_are_skipped_when_the_daemon_is_down(
     def daemon_down() -> None:
         raise DockerException("connection refused")
 
-    monkeypatch.setattr(local_images.docker, "from_env", daemon_down)
+    monkeypatch.setattr(docker, "from_env", daemon_down)
     assert docker_stop.measure_docker_stop(runs=1) == {"skipped": NO_DAEMON}
     assert image_sizes.measure_image_sizes() == {"skipped": NO_DAEMON}
 

@@ -1,5 +1,6 @@
 """`mini-init-tools doctor` and `stack`: every prerequisite listed with its fix, failures in one line."""
 
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ TOOLCHAIN_ITEMS = ("nasm", "ld", "aarch64-linux-gnu-as", "aarch64-linux-gnu-ld",
 @pytest.fixture
 def healthy_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every probe answers as on a machine where `stack up` has run."""
-    monkeypatch.setattr(doctor.shutil, "which", lambda program: f"/usr/bin/{program}")
+    monkeypatch.setattr(shutil, "which", lambda program: f"/usr/bin/{program}")
     monkeypatch.setattr(doctor, "qemu_binfmt_registered", lambda arch: True)
     monkeypatch.setattr(doctor, "containerd_snapshotter_in_use", lambda: True)
     monkeypatch.setattr(doctor, "buildx_builds", lambda arch: True)
@@ -58,7 +59,7 @@ def test_doctor_lists_every_prerequisite_and_passes_when_all_are_met(healthy_mac
 def test_doctor_names_the_package_of_a_missing_program(
     healthy_machine: None, monkeypatch: pytest.MonkeyPatch, program: str, item: str, package: str
 ) -> None:
-    monkeypatch.setattr(doctor.shutil, "which", lambda name: None if name == program else name)
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == program else name)
     result = runner.invoke(app, ["doctor"], terminal_width=200)
     assert result.exit_code == 1
     row = _row(result.output, item)
@@ -108,7 +109,7 @@ def test_a_failing_stack_script_is_one_line_naming_it(
         )
 
     monkeypatch.setattr(stack, "STACK_LOG", tmp_path / "stack.log")
-    monkeypatch.setattr(stack.subprocess, "run", script_fails)
+    monkeypatch.setattr(subprocess, "run", script_fails)
     result = runner.invoke(app, ["stack", "up"])
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
@@ -128,7 +129,7 @@ def test_stack_up_runs_the_scripts_in_order_then_checks(
         return subprocess.CompletedProcess(command, 0, "", "")
 
     monkeypatch.setattr(stack, "STACK_LOG", tmp_path / "stack.log")
-    monkeypatch.setattr(stack.subprocess, "run", script_succeeds)
+    monkeypatch.setattr(subprocess, "run", script_succeeds)
     monkeypatch.setattr(
         stack, "examine_stack", lambda: [doctor.Finding("buildx builds linux/arm64", False, "restart it")]
     )
@@ -153,7 +154,7 @@ def test_stack_off_a_terminal_prints_one_plain_line_per_step(
         return subprocess.CompletedProcess(arguments, 0, "", "")
 
     monkeypatch.setattr(stack, "STACK_LOG", tmp_path / "stack.log")
-    monkeypatch.setattr(stack.subprocess, "run", script_succeeds)
+    monkeypatch.setattr(subprocess, "run", script_succeeds)
     monkeypatch.setattr(stack, "examine_stack", list)
     result = runner.invoke(app, ["stack", command], terminal_width=200)
     assert result.exit_code == 0, result.output

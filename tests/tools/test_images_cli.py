@@ -12,6 +12,7 @@ from typing import Any, Self
 import pytest
 from mini_init_tools import bake, docker_cli, images
 from mini_init_tools.cli import app
+from mini_init_tools.errors import ToolError
 from mini_init_tools.image_manifests import PlatformImage
 from mini_init_tools.paths import BAKE_FILE
 from mini_init_tools.standins import STANDIN_FOR_VARIABLE
@@ -175,7 +176,7 @@ def test_unknown_builder_is_one_line_and_starts_nothing(
     recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def inspect(arguments: list[str], timeout: float) -> str:
-        raise docker_cli.ToolError(f"`docker {' '.join(arguments)}` failed: no builder \"nope\" found")
+        raise ToolError(f"`docker {' '.join(arguments)}` failed: no builder \"nope\" found")
 
     monkeypatch.setattr(images, "require_builder", bake.require_builder)
     monkeypatch.setattr(bake, "run_docker", inspect)
@@ -263,7 +264,7 @@ def test_bad_arguments_are_one_line_and_start_nothing(
 
 def test_distroless_without_a_platform_its_base_has_is_one_line() -> None:
     request = images.ImageRequest(variants=("distroless",), platforms=("linux/riscv64",))
-    with pytest.raises(docker_cli.ToolError, match="the distroless variant cannot be built for linux/riscv64"):
+    with pytest.raises(ToolError, match="the distroless variant cannot be built for linux/riscv64"):
         images.check_request(request, known_platforms=("linux/amd64", "linux/riscv64"))
 
 
@@ -279,7 +280,7 @@ def test_daemon_down_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
         return subprocess.CompletedProcess(command, 1, "", message)
 
     monkeypatch.setattr(docker_cli, "require_cli", lambda: None)
-    monkeypatch.setattr(docker_cli.subprocess, "run", daemon_down)
+    monkeypatch.setattr(subprocess, "run", daemon_down)
     result = runner.invoke(app, ["images"])
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1] == f"mini-init-tools: {docker_cli.DAEMON_DOWN}"
@@ -321,5 +322,5 @@ def test_other_bake_failures_are_not_retried(recorder: Recorder) -> None:
 
 def test_a_binary_bake_did_not_write_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(images, "binary_path", lambda arch: tmp_path / arch / "mini-init")
-    with pytest.raises(docker_cli.ToolError, match="wrote no arm64/mini-init into"):
+    with pytest.raises(ToolError, match="wrote no arm64/mini-init into"):
         images.install_binaries(tmp_path / "staging", ("linux/arm64",))

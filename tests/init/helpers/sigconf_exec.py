@@ -16,8 +16,8 @@ def numbers(argument: str) -> list[int]:
 
 
 ignored, blocked = numbers(sys.argv[1]), numbers(sys.argv[2])
-for number in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
-    signal.signal(number, signal.SIG_DFL)
+for valid in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
+    signal.signal(valid, signal.SIG_DFL)
 for number in ignored:
     signal.signal(number, signal.SIG_IGN)
 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
