@@ -1,24 +1,32 @@
 # SPDX-License-Identifier: MIT
 """Every pushed index carries, for each platform, max-mode provenance (its materials name the bases
 by digest; the source revision is recorded) and an SPDX SBOM that lists the init (version, sha256,
-revision) and the base's packages, both read back with `docker buildx imagetools inspect`."""
+revision) and the base's packages, both read back with `docker buildx imagetools inspect`. Baked
+from the Git context, as the release workflow bakes a tag, the commit itself is a material."""
 
 import hashlib
 import json
+import socket
 import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from container_checks import platforms_of
+from container_checks import platforms_of, run_build_command
 from local_registry import REGISTRY, image_config, layer, manifest, platform_digests, tag_digest
 from mini_init_tools.docker_cli import docker_command
 from mini_init_tools.images import BASE_VARIABLE_OF_VARIANT, VARIANTS
+from mini_init_tools.paths import REPO_ROOT
 from mini_init_tools.standins import STANDIN_FOR_VARIABLE
 
 pytestmark = pytest.mark.docker
 
 REPOSITORY = "mini-init"
+GIT_CONTEXT_REPOSITORY = "mini-init-from-git"
+GIT_DAEMON_START_SECONDS = 10
 BUILD_PLATFORM = "linux/amd64"  # where the build stage and the scanner ran
 # Packages each stand-in base holds, as its SBOM must list them (scratch has none).
 BASE_PACKAGES = {
@@ -54,9 +62,10 @@ def _standin_material(variable: str, platform: str) -> tuple[str, str]:
 
 
 def _materials(provenance: dict[str, Any]) -> dict[str, str]:
-    """Each material's package URL (decoded) and its sha256 digest."""
+    """Each material's URI (decoded) and its digest as `algorithm:value` (sha256 for an image, sha1
+    for a Git commit)."""
     return {
-        unquote(material["uri"]): f"sha256:{material['digest']['sha256']}"
+        unquote(material["uri"]): ":".join(*material["digest"].items())
         for material in provenance["materials"]
     }
 
@@ -128,3 +137,57 @@ def test_sbom_lists_the_base_images_packages(variant: str) -> None:
         core = sbom[platform]["SPDX"]
         assert core["spdxVersion"].startswith("SPDX-")
         assert {package["name"] for package in core.get("packages", [])} == BASE_PACKAGES[variant]
+
+
+@pytest.fixture(scope="module")
+def served_checkout() -> Iterator[str]:
+    """This checkout's repository served read-only by `git daemon` on 127.0.0.1, as a Git host
+    serves a tag to BuildKit. Returns its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    daemon = subprocess.Popen(
+        ["git", "daemon", "--export-all", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}",
+         f"--base-path={REPO_ROOT.parent}", str(REPO_ROOT)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"git://127.0.0.1:{port}/{REPO_ROOT.name}"
+    try:
+        deadline = time.monotonic() + GIT_DAEMON_START_SECONDS
+        while subprocess.run(["git", "ls-remote", url, "HEAD"], capture_output=True,
+                             timeout=GIT_DAEMON_START_SECONDS, check=False).returncode != 0:
+            assert time.monotonic() < deadline, f"git daemon did not serve {url}"
+            time.sleep(0.2)
+        yield url
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=10)
+
+
+def test_bake_from_the_git_context_names_the_commit_as_a_material(
+    served_checkout: str, published_images: str, tmp_path: Path
+) -> None:
+    """`docker buildx bake <repository>#<commit>` (what docker/bake-action runs in the release
+    workflow) reads the bake file and the sources from that commit; its provenance then lists the
+    repository at that commit, by its Git object id, next to the bases."""
+    commit = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
+                            capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+    context = f"{served_checkout}#{commit}"
+    run_build_command(
+        ["buildx", "bake", context, "scratch", "--push",
+         "--set", "scratch.platform=linux/amd64",
+         "--set", f"scratch.tags={REGISTRY}/{GIT_CONTEXT_REPOSITORY}:scratch"],
+        cwd=tmp_path, environment={**STANDIN_FOR_VARIABLE, "REVISION": commit},
+    )
+    slsa = json.loads(subprocess.run(
+        docker_command("buildx", "imagetools", "inspect",
+                       f"{REGISTRY}/{GIT_CONTEXT_REPOSITORY}:scratch", "--format", "{{json .Provenance}}"),
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout)["SLSA"]
+    materials = _materials(slsa)
+    assert materials.get(context) == f"sha1:{commit}", materials
+    uri, digest = _standin_material("BUILDER_IMAGE", BUILD_PLATFORM)
+    assert materials.get(uri) == digest, materials
+    assert slsa["invocation"]["configSource"] == {
+        "uri": context, "digest": {"sha1": commit}, "entryPoint": "images/Dockerfile",
+    }
