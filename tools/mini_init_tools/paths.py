@@ -9,6 +9,8 @@ BUILDX_SCRIPTS = REPO_ROOT / "buildx"
 BAKE_FILE = REPO_ROOT / "docker-bake.hcl"
 STANDIN_BAKE_FILE = REPO_ROOT / "images" / "standins" / "docker-bake.hcl"
 STANDIN_BUILD_DIR = BUILD_DIR / "standins"
+# tini's source from Debian's archive, with its test suite (buildx/install-tools.sh fetches it).
+TINI_SOURCE = BUILD_DIR / "peers" / "tini_0.19.0.orig.tar.gz"
 
 
 def binary_path(arch: str) -> Path:
