@@ -70,8 +70,9 @@ fetch_tini_source() {
     archive=$(bookworm_archive)
     [[ -n $archive ]] || fail "no bookworm archive in apt's sources: cannot fetch tini's source"
     mkdir -p "$(dirname "$TINI_SOURCE")"
-    /usr/lib/apt/apt-helper -qq -o APT::Sandbox::User=root download-file "$archive$TINI_SOURCE_POOL" "$TINI_SOURCE" \
-        "SHA256:$TINI_SOURCE_SHA256" >/dev/null || fail "could not fetch $archive$TINI_SOURCE_POOL"
+    /usr/lib/apt/apt-helper -qq -o APT::Sandbox::User=root download-file \
+        "$archive$TINI_SOURCE_POOL" "$TINI_SOURCE" "SHA256:$TINI_SOURCE_SHA256" >/dev/null ||
+        fail "could not fetch $archive$TINI_SOURCE_POOL"
 }
 
 main() {

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""tini's own inner test suite passes against mini-init installed as `tini` (amd64, natively).
+"""tini's own inner test suite passes against mini-init installed as `tini` (the binary of this
+machine's architecture, amd64 in CI, run natively).
 
 The suite is not in this repository: buildx/install-tools.sh fetches tini's source from Debian's
 archive (checked against its sha256) into build/peers/. The test unpacks it, compiles its
@@ -22,6 +23,7 @@ import pytest
 from mini_init_tools.paths import TINI_SOURCE
 
 from .conftest import InitBinaries
+from .harness import NATIVE_ARCH
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +48,7 @@ def test_tini_inner_suite_passes_with_mini_init_as_tini(
 ) -> None:
     build = tmp_path / "build"
     build.mkdir()
-    shutil.copy2(init_binaries.path("amd64"), build / "tini")
+    shutil.copy2(init_binaries.path(NATIVE_ARCH), build / "tini")
     compiled = subprocess.run(
         ["gcc", "-o", str(build / "sigconf-test"), str(tini_source / "test/sigconf/sigconf-test.c")],
         capture_output=True, text=True, timeout=COMPILE_TIMEOUT_SECONDS, check=False,
