@@ -11,13 +11,12 @@ import docker
 from docker.models.containers import Container
 from mini_init_tools.docker_cli import docker_command
 from mini_init_tools.images import variant_platforms
-from mini_init_tools.platforms import PLATFORMS
+from mini_init_tools.platforms import MACHINE, NATIVE_ARCH, PLATFORMS, arch_of
 
-# Every platform the init is built for (one per architecture); the variants a base has not been
-# published for lack some (distroless has no riscv64): platforms_of(variant).
-UNAME_MACHINE = {"linux/amd64": "x86_64", "linux/arm64": "aarch64", "linux/riscv64": "riscv64"}
-# The platforms whose containers run under QEMU user mode on this (x86-64) host.
-EMULATED_PLATFORMS = ("linux/arm64", "linux/riscv64")
+# What `uname -m` says in a container of each platform.
+UNAME_MACHINE = {platform: MACHINE[arch_of(platform)] for platform in PLATFORMS}
+# The platforms whose containers run under QEMU user mode on this host.
+EMULATED_PLATFORMS = tuple(platform for platform in PLATFORMS if arch_of(platform) != NATIVE_ARCH)
 INIT_ENTRYPOINT = ["/sbin/mini-init", "--"]
 RUN_TIMEOUT_SECONDS = 90
 BUILD_TIMEOUT_SECONDS = 600
@@ -54,6 +53,11 @@ def run_to_exit(
         return Finished(status["StatusCode"], container.logs(stdout=True, stderr=True))
     finally:
         container.remove(force=True)
+
+
+def emulated(platform: str) -> bool:
+    """The platform's binaries run under QEMU user mode here."""
+    return platform in EMULATED_PLATFORMS
 
 
 def platforms_of(variant: str) -> tuple[str, ...]:

@@ -2,7 +2,6 @@
 the lifecycle apps' volume, deadline bounds per platform, and one scenario run on both platforms at
 once, each platform's outcome kept for its own test."""
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import docker
+from container_checks import emulated
 from docker.models.containers import Container
 from mini_init_tools.platforms import PLATFORMS
 from scenario_containers import EXIT_TIMEOUT_SECONDS, READY_TIMEOUT_SECONDS, ScenarioContainers
@@ -25,7 +25,6 @@ LIFECYCLE_APPS_VOLUME = {str(LIFECYCLE_APPS): {"bind": CONTAINER_APPS_DIR, "mode
 # ms. Natively the bound catches a timer 0.5 s late; QEMU gets a wider one on a loaded machine.
 NATIVE_DEADLINE_SLACK_SECONDS = 0.45
 EMULATED_DEADLINE_SLACK_SECONDS = 1.0
-NATIVE_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "riscv64": "riscv64"}[os.uname().machine]
 
 # An app that needs longer than the init's default grace period (10 s) to flush after its TERM,
 # stopped with a deadline well past that: the point is that nothing kills it at 10 s.
@@ -43,15 +42,6 @@ POLL_SECONDS = 0.1
 def lifecycle_app(script: str, *arguments: str) -> list[str]:
     """The command that runs one of fixtures/lifecycle-apps with sh (mounted at /test-apps)."""
     return ["sh", f"{CONTAINER_APPS_DIR}/{script}", *arguments]
-
-
-def arch_of(platform: str) -> str:
-    return platform.removeprefix("linux/")
-
-
-def emulated(platform: str) -> bool:
-    """The platform's binaries run under QEMU user mode here."""
-    return arch_of(platform) != NATIVE_ARCH
 
 
 def assert_ended_at_deadline(seconds: float, deadline: float, platform: str, what: str) -> None:

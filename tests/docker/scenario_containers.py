@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import docker
-from container_checks import EMULATED_PLATFORMS, Finished, platforms_of
+from container_checks import Finished, emulated, platforms_of
 from docker.models.containers import Container
 from host_proc import pid_namespace, process_state
+from mini_init_tools.platforms import arch_of
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
 from scenario_images import scenario_image
@@ -53,12 +54,12 @@ class ImageTarget:
 
     @property
     def arch(self) -> str:
-        return self.platform.removeprefix("linux/")
+        return arch_of(self.platform)
 
     @property
     def emulated(self) -> bool:
         """True when the container runs under QEMU user mode (arm64, riscv64 on this host)."""
-        return self.platform in EMULATED_PLATFORMS
+        return emulated(self.platform)
 
     def __str__(self) -> str:
         return f"{self.variant}-{self.arch}"

@@ -8,7 +8,7 @@ import docker
 import pytest
 from container_checks import INIT_ENTRYPOINT, build_image, init_argv, run_to_exit
 from mini_init_tools.paths import binary_path
-from mini_init_tools.platforms import PLATFORMS
+from mini_init_tools.platforms import PLATFORMS, arch_of
 
 pytestmark = pytest.mark.docker
 
@@ -27,7 +27,7 @@ def test_copied_binary_is_the_one_built_for_the_platform(
     command = ["sha256sum", "/sbin/mini-init"]
     finished = run_to_exit(docker_client, image_with_copied_init, platform, command)
     assert finished.exit_code == 0, finished.text
-    arch = platform.removeprefix("linux/")
+    arch = arch_of(platform)
     assert finished.text.split()[0] == hashlib.sha256(binary_path(arch).read_bytes()).hexdigest()
 
 

@@ -17,7 +17,6 @@ from lifecycle_scenarios import (
     SLOW_FLUSH_SECONDS,
     PerPlatform,
     StoppedFlush,
-    arch_of,
     assert_slow_flush_finished,
     lifecycle_app,
     merged,
@@ -26,7 +25,7 @@ from lifecycle_scenarios import (
     wait_for_log,
 )
 from mini_init_tools.paths import binary_path
-from mini_init_tools.platforms import PLATFORMS
+from mini_init_tools.platforms import PLATFORMS, arch_of
 from mini_init_tools.version import VERSION
 from scenario_containers import EXIT_TIMEOUT_SECONDS, remove_quietly
 from scenario_figures import FigureRecorder

@@ -6,8 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
+from container_checks import emulated
 from data_volume import data_directory, data_volume
-from lifecycle_scenarios import LIFECYCLE_APPS_VOLUME, emulated, lifecycle_app, merged
+from lifecycle_scenarios import LIFECYCLE_APPS_VOLUME, lifecycle_app, merged
 from mini_init_tools.platforms import PLATFORMS
 from scenario_containers import AppContainer, ImageTarget, ScenarioContainers
 

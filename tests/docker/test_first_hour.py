@@ -18,7 +18,6 @@ from lifecycle_scenarios import (
     Outcomes,
     PerPlatform,
     StoppedFlush,
-    arch_of,
     assert_ended_at_deadline,
     assert_slow_flush_finished,
     at_once,
@@ -28,7 +27,7 @@ from lifecycle_scenarios import (
     on_every_platform,
     stop_flushing_app,
 )
-from mini_init_tools.platforms import PLATFORMS
+from mini_init_tools.platforms import PLATFORMS, arch_of
 from scenario_containers import ImageTarget, ScenarioContainers
 from scenario_figures import FigureRecorder
 

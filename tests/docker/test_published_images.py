@@ -8,7 +8,7 @@ from container_checks import INIT_ENTRYPOINT, platforms_of
 from local_registry import image_config, layer, platform_manifests
 from mini_init_tools.images import BASE_VARIABLE_OF_VARIANT, VARIANTS
 from mini_init_tools.paths import binary_path
-from mini_init_tools.platforms import PLATFORMS
+from mini_init_tools.platforms import PLATFORMS, arch_of
 from mini_init_tools.standins import STANDIN_FOR_VARIABLE
 from mini_init_tools.version import VERSION
 
@@ -63,7 +63,7 @@ def test_scratch_holds_nothing_but_the_init_within_budget(published_images: str,
     assert len(manifest["layers"]) == 1
     only_layer = layer(REPOSITORY, manifest["layers"][0])
     assert set(only_layer.paths) == {"sbin", "sbin/mini-init"}
-    built = binary_path(platform.removeprefix("linux/")).read_bytes()
+    built = binary_path(arch_of(platform)).read_bytes()
     assert only_layer.files["sbin/mini-init"] == built
     assert only_layer.uncompressed_bytes < INIT_LAYER_BUDGET_BYTES
 
@@ -83,6 +83,6 @@ def test_variant_is_its_base_plus_one_init_layer_within_budget(
     init_layer = layer(REPOSITORY, layers[-1])
     assert set(init_layer.paths) == {"sbin", "sbin/mini-init"}
     # The binary tests/init tests on every architecture: why scenarios run on one variant.
-    built = binary_path(platform.removeprefix("linux/")).read_bytes()
+    built = binary_path(arch_of(platform)).read_bytes()
     assert init_layer.files["sbin/mini-init"] == built
     assert init_layer.uncompressed_bytes < INIT_LAYER_BUDGET_BYTES

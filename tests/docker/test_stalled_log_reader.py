@@ -12,17 +12,11 @@ from pathlib import Path
 
 import docker
 import pytest
+from container_checks import emulated
 from core_scenarios import PROMPT_STOP_LIMIT_SECONDS
 from host_proc import zombies_in_namespace
-from lifecycle_scenarios import (
-    PerPlatform,
-    arch_of,
-    emulated,
-    measure_until,
-    module_containers,
-    on_every_platform,
-)
-from mini_init_tools.platforms import PLATFORMS
+from lifecycle_scenarios import PerPlatform, measure_until, module_containers, on_every_platform
+from mini_init_tools.platforms import PLATFORMS, arch_of
 from scenario_containers import ImageTarget, ScenarioContainers, app_command
 from scenario_figures import FigureRecorder
 

@@ -9,6 +9,7 @@ import pytest
 from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.build import build_arch
 from mini_init_tools.errors import ToolError
+from mini_init_tools.platforms import MACHINE, NATIVE_ARCH
 
 from .differential import (
     COMPARISONS,
@@ -17,12 +18,11 @@ from .differential import (
     recording_of,
     scenario_of,
 )
-from .harness import NATIVE_ARCH, Finished, InitLauncher, Target
+from .harness import Finished, InitLauncher, Target
 
 # A directory holding <arch>/mini-init for every architecture: the suite tests those binaries and
 # builds nothing (the mutation harness points it at its mutants this way).
 BINARY_DIR_VARIABLE = "MINI_INIT_BINARY_DIR"
-BINFMT_ENTRIES = {"amd64": "qemu-x86_64", "arm64": "qemu-aarch64", "riscv64": "qemu-riscv64"}
 RECORDER = pytest.StashKey[DifferentialRecorder]()
 # The test that compares the recordings; it runs after every other test.
 COMPARISON_TEST = "test_every_recorded_scenario_is_the_same_on_every_architecture"
@@ -82,7 +82,7 @@ def require_emulation(arch: str) -> None:
     """A foreign architecture's init runs through QEMU user mode, registered in binfmt_misc."""
     if arch == NATIVE_ARCH:
         return
-    entry = Path("/proc/sys/fs/binfmt_misc") / BINFMT_ENTRIES[arch]
+    entry = Path("/proc/sys/fs/binfmt_misc") / f"qemu-{MACHINE[arch]}"
     if not entry.exists() or "enabled" not in entry.read_text():
         pytest.fail(
             f"{entry} is not registered and enabled, so the {arch} init cannot run:"

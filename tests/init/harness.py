@@ -2,7 +2,6 @@
 
 import contextlib
 import os
-import platform
 import re
 import shutil
 import signal
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
+from mini_init_tools.platforms import NATIVE_ARCH
 
 from . import procfs
 
@@ -25,7 +25,6 @@ TAG_VARIABLE = "MINI_INIT_TEST_TAG"
 # Absolute: a test may hand the init any PATH.
 UNSHARE = shutil.which("unshare") or "/usr/bin/unshare"
 CHROOT = shutil.which("chroot") or "/usr/sbin/chroot"
-NATIVE_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "riscv64": "riscv64"}[platform.machine()]
 
 # Bounds generous enough for an init emulated by QEMU on a busy two-core machine.
 START_TIMEOUT = 15.0

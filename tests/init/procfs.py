@@ -6,10 +6,13 @@ import os
 import struct
 from pathlib import Path
 
+from mini_init_tools.abi_table import SYSCALLS
+from mini_init_tools.platforms import NATIVE_ARCH
+
 PROC = Path("/proc")
 CLOCK_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 # ppoll's number on the host: an emulated init's ppoll is made by QEMU as the host's own syscall.
-PPOLL_SYSCALL = {"x86_64": 271, "aarch64": 73, "riscv64": 73}[os.uname().machine]
+PPOLL_SYSCALL = SYSCALLS["ppoll"][NATIVE_ARCH]
 TIMESPEC = struct.Struct("=qq")  # struct timespec on a 64-bit host: tv_sec, tv_nsec
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 from mini_init_tools.paths import TINI_SOURCE
+from mini_init_tools.platforms import NATIVE_ARCH
 
 from .conftest import InitBinaries
-from .harness import NATIVE_ARCH
 
 pytestmark = pytest.mark.slow
 

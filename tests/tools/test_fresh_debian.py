@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.paths import REPO_ROOT
+from mini_init_tools.platforms import NATIVE_ARCH
 from mini_init_tools.toolchain import TOOLCHAINS
 
 SUITE = "bookworm"
@@ -46,7 +47,7 @@ NETWORK_SETTINGS = tuple(
 SETUP_TIMEOUT_SECONDS = 300
 INSIDE_TIMEOUT_SECONDS = 900
 SECOND_RUN_SECONDS = 10
-EMULATED = " and ".join(f"not {arch}" for arch in ARCHITECTURES if arch != "amd64")
+EMULATED = " and ".join(f"not {arch}" for arch in ARCHITECTURES if arch != NATIVE_ARCH)
 AMD64_BINARY_SUITE = f"tests/init -k '{EMULATED}' -m 'not slow and not every_architecture'"
 DEBIAN_PYTHON = "/usr/bin/python3.11"  # bookworm's
 OUTPUT_SHOWN = 6000  # characters from the end of a failed command's output

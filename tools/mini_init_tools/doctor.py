@@ -6,14 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.docker_cli import DOCKER, daemon_is_up, run_docker
 from mini_init_tools.errors import ToolError
+from mini_init_tools.platforms import MACHINE, NATIVE_ARCH
 from mini_init_tools.programs import GIT
 from mini_init_tools.toolchain import TOOLCHAINS
 
 BINFMT_MISC = Path("/proc/sys/fs/binfmt_misc")
-# The architectures this host runs under QEMU user mode, by QEMU's name for each.
-EMULATED = {"arm64": "aarch64", "riscv64": "riscv64"}
+# The architectures this host runs under QEMU user mode.
+EMULATED = tuple(arch for arch in ARCHITECTURES if arch != NATIVE_ARCH)
 REGISTRY_ENDPOINT = "http://127.0.0.1:5000/v2/"
 STACK_UP = "mini-init-tools stack up"
 RESTART_STACK = "mini-init-tools stack down && mini-init-tools stack up"
@@ -74,7 +76,7 @@ def docker_cli_installed() -> bool:
 def qemu_binfmt_registered(arch: str) -> bool:
     """qemu-<arch> is registered, enabled, and with the F flag that makes it work in containers."""
     try:
-        lines = (BINFMT_MISC / f"qemu-{EMULATED[arch]}").read_text().splitlines()
+        lines = (BINFMT_MISC / f"qemu-{MACHINE[arch]}").read_text().splitlines()
     except OSError:
         return False
     flags = next((line.removeprefix("flags:") for line in lines if line.startswith("flags:")), "")

@@ -17,7 +17,12 @@ from mini_init_tools.docker_cli import require_daemon
 from mini_init_tools.errors import ToolError
 from mini_init_tools.image_manifests import BuiltImage, familiar_name, platform_images
 from mini_init_tools.paths import BAKE_FILE, BUILD_DIR, REPO_ROOT, binary_path
-from mini_init_tools.platforms import DISTROLESS_PLATFORMS, PLATFORMS, distroless_platforms
+from mini_init_tools.platforms import (
+    DISTROLESS_PLATFORMS,
+    PLATFORMS,
+    arch_of,
+    distroless_platforms,
+)
 from mini_init_tools.programs import GIT, require_program
 from mini_init_tools.standins import publish_standins
 from mini_init_tools.version import VERSION
@@ -127,7 +132,7 @@ def install_binaries(staging: Path, platforms: tuple[str, ...]) -> None:
     """Move each binary bake wrote into build/<arch>/mini-init, replacing the old one atomically
     (a test running the old binary never sees a missing file)."""
     for platform in platforms:
-        arch = platform.removeprefix("linux/")
+        arch = arch_of(platform)
         written, target = staging / arch / "mini-init", binary_path(arch)
         if not written.is_file():
             raise ToolError(f"docker buildx bake binaries wrote no {arch}/mini-init into {staging}")

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Docker platform names for the init's architectures, and which of them the distroless bases have."""
 
+import os
 from collections.abc import Iterable
 from typing import Final
 
@@ -13,9 +14,20 @@ DISTROLESS_PLATFORMS: Final = (
 )
 
 
+# Each architecture's machine name: what `uname -m` says there, and QEMU's qemu-<name>.
+MACHINE: Final = {"amd64": "x86_64", "arm64": "aarch64", "riscv64": "riscv64"}
+# The architecture this machine runs natively ("" on one the init is not written for).
+NATIVE_ARCH: Final = {machine: arch for arch, machine in MACHINE.items()}.get(os.uname().machine, "")
+
+
 def linux_platforms(architectures: Iterable[str]) -> tuple[str, ...]:
     """linux/ARCH for each architecture (Docker's TARGETARCH names are the init's)."""
     return tuple(f"linux/{arch}" for arch in architectures)
+
+
+def arch_of(platform: str) -> str:
+    """The architecture of a linux/ARCH platform."""
+    return platform.removeprefix("linux/")
 
 
 def distroless_platforms(platforms: Iterable[str]) -> tuple[str, ...]:
