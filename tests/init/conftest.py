@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.build import build_arch
+from mini_init_tools.claim_run import BINARY_DIR_VARIABLE
+from mini_init_tools.doctor import qemu_binfmt_registered
 from mini_init_tools.errors import ToolError
 from mini_init_tools.platforms import MACHINE, NATIVE_ARCH
 
@@ -20,9 +22,6 @@ from .differential import (
 )
 from .harness import Finished, InitLauncher, Target
 
-# A directory holding <arch>/mini-init for every architecture: the suite tests those binaries and
-# builds nothing (the mutation harness points it at its mutants this way).
-BINARY_DIR_VARIABLE = "MINI_INIT_BINARY_DIR"
 RECORDER = pytest.StashKey[DifferentialRecorder]()
 # The test that compares the recordings; it runs after every other test.
 COMPARISON_TEST = "test_every_recorded_scenario_is_the_same_on_every_architecture"
@@ -82,11 +81,10 @@ def require_emulation(arch: str) -> None:
     """A foreign architecture's init runs through QEMU user mode, registered in binfmt_misc."""
     if arch == NATIVE_ARCH:
         return
-    entry = Path("/proc/sys/fs/binfmt_misc") / f"qemu-{MACHINE[arch]}"
-    if not entry.exists() or "enabled" not in entry.read_text():
+    if not qemu_binfmt_registered(arch):
         pytest.fail(
-            f"{entry} is not registered and enabled, so the {arch} init cannot run:"
-            " run `bash buildx/register-binfmt.sh` (as root) and try again",
+            f"qemu-{MACHINE[arch]} is not registered and enabled in binfmt_misc, so the {arch} init"
+            " cannot run: run `bash buildx/register-binfmt.sh` (as root) and try again",
             pytrace=False,
         )
 

@@ -17,7 +17,7 @@ from typing import Literal
 import pytest
 from mini_init_tools.platforms import NATIVE_ARCH
 
-from . import procfs
+from . import contract_text, procfs
 
 HELPERS = Path(__file__).parent / "helpers"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -29,6 +29,9 @@ CHROOT = shutil.which("chroot") or "/usr/sbin/chroot"
 # Bounds generous enough for an init emulated by QEMU on a busy two-core machine.
 START_TIMEOUT = 15.0
 RUN_TIMEOUT = 30.0
+# How long past a deadline a test waits before it checks that nothing happened (no kill, no
+# timer): long enough for an emulated init on a busy machine to have acted.
+TIMER_SLACK = 1.5
 
 # How late a deadline may be met: between two of the init's -v events (the same monotonic clock as
 # the test's), or between an event and what the test sees happen (the kill, the exit). Measured on
@@ -41,11 +44,9 @@ EMULATED_TIMER_TOLERANCE = 0.4
 # How early: event timestamps have microseconds, and the init takes its arming timestamp just
 # after it computes the deadline.
 TIMER_EARLINESS = 0.005
+# The status of an app (or an init) killed by SIGKILL.
+KILLED_BY_SIGKILL = 128 + signal.SIGKILL
 
-USAGE_LINE = "mini-init: usage: mini-init [OPTIONS] [--] COMMAND [ARG...]"
-NOT_REAPING_WARNING = (
-    "mini-init: warning: not PID 1 nor a subreaper (-s): zombie reaping won't work"
-)
 EVENT_LINE = re.compile(
     r"mini-init: t=(?P<seconds>\d+\.\d{6}) (?P<text>event=[a-z]+(?: [a-z_]+=[^\s=]+)*)"
 )
@@ -103,7 +104,7 @@ class Target:
     @property
     def start_warnings(self) -> list[str]:
         """What the init warns at every start without EP_SUBREAPER=1 in this mode."""
-        return [] if self.as_pid1 else [NOT_REAPING_WARNING]
+        return contract_text.start_warnings(self.as_pid1)
 
     @property
     def emulated(self) -> bool:

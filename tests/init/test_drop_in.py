@@ -21,21 +21,22 @@ from .contract_text import (
     warning,
 )
 from .harness import (
+    KILLED_BY_SIGKILL,
     ONLY_AS_CHILD,
     RUN_TIMEOUT,
+    TIMER_SLACK,
     UNSHARE,
     InitLauncher,
     InitRun,
     SignalRecorder,
     Target,
+    assert_seconds,
     python_helper,
     wait_until,
 )
 from .launch_variants import WrappedTarget
 
 SETTLE_SECONDS = 0.3  # long enough for a forwarded signal to arrive if it wrongly were
-TIMER_SLACK = 1.5  # seconds an emulated init may take beyond a deadline on a busy machine
-KILLED_BY_SIGKILL = 128 + signal.SIGKILL
 # Never forwarded: SIGCHLD by the contract; SIGKILL and SIGSTOP cannot be caught; 32 and 33 are
 # glibc's own, which the Python recorder cannot catch.
 NOT_RECORDABLE = {signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD, 32, 33}
@@ -360,7 +361,9 @@ def test_rewrite_to_0_drops_the_signal(
     assert run.wait().exit_code == 0
 
 
-def test_signal_rewritten_to_term_arms_the_grace_timer(mini_init: InitLauncher) -> None:
+def test_signal_rewritten_to_term_arms_the_grace_timer(
+    target: Target, mini_init: InitLauncher
+) -> None:
     run = start_ignoring_app(
         mini_init, ("TERM",), ["-v", "-r", "USR1:TERM"], {"EP_GRACE_SECONDS": "1"}
     )
@@ -373,6 +376,9 @@ def test_signal_rewritten_to_term_arms_the_grace_timer(mini_init: InitLauncher) 
     assert 1 - 0.05 <= finished.ended_at - sent_at <= 1 + TIMER_SLACK
     assert "event=timer action=arm seconds=1" in finished.event_texts
     assert "event=escalate sig=9" in finished.event_texts
+    armed = finished.event("event=timer action=arm seconds=1")
+    fired = finished.event("event=timer action=fire")
+    assert_seconds("the grace period", fired.seconds - armed.seconds, 1, target.timer_tolerance)
 
 
 @pytest.mark.slow

@@ -11,7 +11,6 @@ from . import procfs
 from .contract_text import USAGE, start_warnings, token_warning, usage_error, warning
 from .harness import InitLauncher, SignalRecorder, Target, wait_until
 
-TIMER_SLACK = 1.5  # seconds an emulated init may take beyond a deadline on a busy machine
 GRACE_SECONDS = 1
 PAST_GRACE_SECONDS = 2.5
 

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from mini_init_tools.version import VERSION
 
-from .harness import EVENT_LINE, NOT_REAPING_WARNING, USAGE_LINE, InitLauncher
+from .contract_text import NOT_REAPING, USAGE
+from .harness import EVENT_LINE, InitLauncher
 
 EXAMPLES_PER_TARGET = 150
 RUN_TIMEOUT = 10.0
@@ -39,8 +40,8 @@ USAGE_REASONS = (
 )
 TOKEN_VARIABLES = "SIGNALS|REWRITE|EXIT_REMAP|PDEATHSIG"
 DOCUMENTED_LINES = [
-    re.escape(USAGE_LINE),
-    re.escape(NOT_REAPING_WARNING),
+    re.escape(USAGE),
+    re.escape(NOT_REAPING),
     rf"mini-init: ({USAGE_REASONS})",
     r"mini-init: cannot run '.*': .+",
     # section 8 gives the form for EP_*; TINI_VERBOSITY (a number, too) warns the same way

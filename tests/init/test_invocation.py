@@ -5,7 +5,8 @@ rest of the command line in test_first_hour.py and test_drop_in.py."""
 import pytest
 from mini_init_tools.version import VERSION
 
-from .harness import USAGE_LINE, InitLauncher
+from .contract_text import USAGE
+from .harness import InitLauncher
 
 
 @pytest.mark.parametrize("flag", ["-V", "--version"])
@@ -36,6 +37,6 @@ def test_flag_given_a_value_is_a_usage_error(mini_init: InitLauncher) -> None:
     assert finished.exit_code == 2
     assert finished.stderr_lines == [
         "mini-init: invalid value '1' for option '--verbose'",
-        USAGE_LINE,
+        USAGE,
     ]
     assert finished.stdout == ""

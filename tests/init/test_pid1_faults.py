@@ -23,6 +23,7 @@ from .harness import (
     ONLY_AS_CHILD,
     ONLY_AS_PID1,
     START_TIMEOUT,
+    TIMER_SLACK,
     Finished,
     InitLauncher,
     Target,
@@ -38,7 +39,6 @@ APP_EXIT_CODE = 3
 ORPHAN_APP_EXIT_CODE = 42
 BURSTS_TIMEOUT = 180.0  # forking ten thousand processes on two busy cores
 REAP_TIMEOUT = 30.0
-TIMER_SLACK = 1.5  # seconds an emulated init may take beyond a deadline on a busy machine
 
 
 # (a) A process that entered the PID namespace from outside (docker exec, nsenter) -------------

@@ -3,8 +3,8 @@
 import pytest
 
 from . import procfs
+from .contract_text import NOT_REAPING
 from .harness import (
-    NOT_REAPING_WARNING,
     ONLY_AS_CHILD,
     ONLY_AS_PID1,
     InitLauncher,
@@ -101,7 +101,7 @@ def test_plain_child_without_subreaper_warns_in_one_line(
     finished = mini_init.run(["true"], env={"EP_SUBREAPER": subreaper})
 
     assert finished.exit_code == 0
-    assert finished.stderr_lines == [NOT_REAPING_WARNING]
+    assert finished.stderr_lines == [NOT_REAPING]
 
 
 @ONLY_AS_PID1

@@ -8,9 +8,16 @@ from pathlib import Path
 import pytest
 
 from . import procfs
-from .harness import InitLauncher, InitRun, Target, assert_seconds, shell_helper, wait_until
+from .harness import (
+    KILLED_BY_SIGKILL,
+    InitLauncher,
+    InitRun,
+    Target,
+    assert_seconds,
+    shell_helper,
+    wait_until,
+)
 
-KILLED_BY_SIGKILL = 128 + signal.SIGKILL
 UPTIME_RESOLUTION = 0.01  # /proc/uptime, where the app reads the time it started
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from . import procfs
 from .harness import (
+    KILLED_BY_SIGKILL,
     ONLY_AS_CHILD,
     ONLY_AS_PID1,
     Finished,
@@ -24,7 +25,6 @@ from .harness import (
     wait_until,
 )
 
-KILLED_BY_SIGKILL = 128 + signal.SIGKILL
 # docs/contract.md section 4, bounded exit: the init exits one second after the drain's SIGKILL
 # when something it cannot end remains.
 BOUNDED_EXIT_SECONDS = 1.0
