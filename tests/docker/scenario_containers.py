@@ -24,7 +24,6 @@ SCENARIO_LABEL = "org.mini-init.test.scenario"
 SESSION_LABEL = "org.mini-init.test.session"
 # Variants the scenarios run on; distroless-nonroot joins where the user matters (hardened).
 CORE_VARIANTS = ("scratch", "distroless", "alpine")
-ALL_VARIANTS = ("scratch", "distroless", "distroless-nonroot", "alpine")
 # Every variant holds the same init binary (test_published_images checks its bytes), which
 # tests/init runs on every architecture; a variant changes only the base image (user, files, shell).
 # Scenarios the base cannot change run on this one variant, on every platform; test_hardened runs

@@ -7,11 +7,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from container_checks import BUILD_TIMEOUT_SECONDS
+from container_checks import run_build_command
 from local_registry import REGISTRY
 from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.debian_packages import PackageSource, unpack
-from mini_init_tools.docker_cli import docker_command
 from mini_init_tools.paths import BUILD_DIR, REPO_ROOT
 from mini_init_tools.platforms import PLATFORMS, distroless_platforms
 from mini_init_tools.standins import busybox_binary, busybox_debs
@@ -54,24 +53,15 @@ def build_scenario_images() -> None:
     """Bake every variant's scenario image for each platform it has into the local image store and push
     it to the local registry (one buildkit export does both)."""
     write_busybox_layer()
-    command = docker_command(
-        "buildx", "bake", "--progress", "plain",
-        "--file", str(SCENARIO_IMAGE_CONTEXT / "docker-bake.hcl"),
-        "--set", "*.output=type=image,push=true",
-    )
-    result = subprocess.run(
-        command,
+    run_build_command(
+        ["buildx", "bake", "--progress", "plain",
+         "--file", str(SCENARIO_IMAGE_CONTEXT / "docker-bake.hcl"),
+         "--set", "*.output=type=image,push=true"],
         cwd=REPO_ROOT,
-        env={
-            **os.environ,
+        environment={
             "REGISTRY": REGISTRY,
             "BUSYBOX_LAYER": str(BUSYBOX_LAYER),
             "PLATFORMS": ",".join(PLATFORMS),
             "DISTROLESS_PLATFORMS": ",".join(distroless_platforms(PLATFORMS)),
         },
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT_SECONDS,
-        check=False,
     )
-    assert result.returncode == 0, f"baking the scenario images failed:\n{result.stderr[-4000:]}"

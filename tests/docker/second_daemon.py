@@ -19,6 +19,10 @@ from pathlib import Path
 import docker
 from host_proc import ZOMBIE_STATE, process_state
 from mini_init_tools.docker_cli import DOCKER
+from mini_init_tools.paths import binary_path
+from mini_init_tools.platforms import NATIVE_ARCH
+from mini_init_tools.standins import STANDIN_FOR_VARIABLE
+from mini_init_tools.version import VERSION
 
 DOCKERD = "/usr/sbin/dockerd"  # Debian's docker.io, the daemon `stack up` installs
 # A name of ours (at most 15 characters) and an address from 198.18.0.0/15, the benchmarking range,
@@ -28,6 +32,18 @@ BRIDGE_ADDRESS = "198.18.251.1/24"
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 30.0
 LOAD_TIMEOUT_SECONDS = 300.0
+
+# What the tests that run apps on the second daemon share: the init its init-path names (this
+# machine's: dockerd runs it for its version), where `docker run --init` puts it, its version as
+# tini's line and as `docker info` shows it (the git part, which cannot hold a dot), the image with
+# no init of its own they run apps on, and those apps.
+INIT_PATH_BINARY = binary_path(NATIVE_ARCH)
+DOCKER_INIT = "/sbin/docker-init"
+INIT_COMMIT = f"mini-init-{VERSION.replace('.', '-')}"
+DOCKER_INIT_VERSION = f"tini version {VERSION} - git.{INIT_COMMIT}"
+PLAIN_IMAGE = STANDIN_FOR_VARIABLE["ALPINE_IMAGE"]
+SCENARIO_APPS = Path(__file__).parent / "fixtures" / "scenario-image" / "apps"
+SCENARIO_APPS_VOLUME = {str(SCENARIO_APPS): {"bind": "/apps", "mode": "ro"}}
 COMMAND_TIMEOUT_SECONDS = 30.0
 
 
@@ -76,10 +92,6 @@ class SecondDaemon:
     @property
     def host(self) -> str:
         return f"unix://{self.socket}"
-
-    def cli(self, *arguments: str, timeout: float = COMMAND_TIMEOUT_SECONDS) -> str:
-        """Run the Docker CLI against this daemon; its stdout."""
-        return _run(DOCKER, "--host", self.host, *arguments, timeout=timeout)
 
     def client(self) -> docker.DockerClient:
         return docker.DockerClient(base_url=self.host, timeout=120)

@@ -37,9 +37,9 @@ BASE_PACKAGES = {
 }
 
 
-def _inspect(variant: str, field: str) -> dict[str, Any]:
+def _inspect(variant: str, field: str, repository: str = REPOSITORY) -> dict[str, Any]:
     result = subprocess.run(
-        docker_command("buildx", "imagetools", "inspect", f"{REGISTRY}/{REPOSITORY}:{variant}",
+        docker_command("buildx", "imagetools", "inspect", f"{REGISTRY}/{repository}:{variant}",
                        "--format", f"{{{{json .{field}}}}}"),
         capture_output=True, text=True, timeout=120, check=True,
     )
@@ -179,11 +179,7 @@ def test_bake_from_the_git_context_names_the_commit_as_a_material(
          "--set", f"scratch.tags={REGISTRY}/{GIT_CONTEXT_REPOSITORY}:scratch"],
         cwd=tmp_path, environment={**STANDIN_FOR_VARIABLE, "REVISION": commit},
     )
-    slsa = json.loads(subprocess.run(
-        docker_command("buildx", "imagetools", "inspect",
-                       f"{REGISTRY}/{GIT_CONTEXT_REPOSITORY}:scratch", "--format", "{{json .Provenance}}"),
-        capture_output=True, text=True, timeout=120, check=True,
-    ).stdout)["SLSA"]
+    slsa = _inspect("scratch", "Provenance", GIT_CONTEXT_REPOSITORY)["SLSA"]
     materials = _materials(slsa)
     assert materials.get(context) == f"sha1:{commit}", materials
     uri, digest = _standin_material("BUILDER_IMAGE", BUILD_PLATFORM)

@@ -64,7 +64,7 @@ def test_riscv64_joins_the_variants_whose_base_is_published_for_it(
     assert ("linux/riscv64" in platforms) == (variant in ("scratch", "alpine"))
 
 
-def test_distroless_platforms_are_the_tools(definition: dict[str, Any]) -> None:
+def test_distroless_platforms_are_the_tools() -> None:
     target = _print(BAKE_FILE, "distroless", PLATFORMS=",".join(DISTROLESS_PLATFORMS))["target"]
     assert tuple(target["distroless"]["platforms"]) == DISTROLESS_PLATFORMS
 

@@ -24,23 +24,22 @@ from lifecycle_scenarios import (
     stop_flushing_app,
     wait_for_log,
 )
-from mini_init_tools.paths import binary_path
 from mini_init_tools.platforms import PLATFORMS, arch_of
 from mini_init_tools.version import VERSION
 from scenario_containers import EXIT_TIMEOUT_SECONDS, remove_quietly
 from scenario_figures import FigureRecorder
-from second_daemon import SecondDaemon, running_second_daemon
+from second_daemon import (
+    DOCKER_INIT,
+    INIT_COMMIT,
+    INIT_PATH_BINARY,
+    PLAIN_IMAGE,
+    SCENARIO_APPS_VOLUME,
+    SecondDaemon,
+    running_second_daemon,
+)
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
-# The init the daemon's init-path leads to (the host's architecture: dockerd runs it for its version).
-INIT_PATH_BINARY = binary_path("amd64")
-PLAIN_IMAGE = "localhost:5000/standin/alpine:3.20"
-SCENARIO_APPS = Path(__file__).parent / "fixtures" / "scenario-image" / "apps"
-SCENARIO_APPS_VOLUME = {str(SCENARIO_APPS): {"bind": "/apps", "mode": "ro"}}
-DOCKER_INIT = "/sbin/docker-init"
-# docker info's "init version": the git part of tini's version line, which cannot hold a dot.
-INIT_COMMIT = f"mini-init-{VERSION.replace('.', '-')}"
 
 
 @pytest.fixture(scope="module")

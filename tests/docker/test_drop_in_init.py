@@ -18,9 +18,7 @@ from core_scenarios import (
     SIGKILL_STATUS,
 )
 from docker.models.containers import Container
-from mini_init_tools.paths import binary_path
 from mini_init_tools.platforms import PLATFORMS
-from mini_init_tools.version import VERSION
 from scenario_containers import (
     DOCKER_STOP_TIMEOUT_SECONDS,
     EXIT_TIMEOUT_SECONDS,
@@ -28,16 +26,19 @@ from scenario_containers import (
     remove_quietly,
 )
 from scenario_figures import FigureRecorder
-from second_daemon import BRIDGE, SecondDaemon, running_second_daemon
+from second_daemon import (
+    BRIDGE,
+    DOCKER_INIT,
+    DOCKER_INIT_VERSION,
+    INIT_PATH_BINARY,
+    PLAIN_IMAGE,
+    SCENARIO_APPS_VOLUME,
+    SecondDaemon,
+    running_second_daemon,
+)
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
-PLAIN_IMAGE = "localhost:5000/standin/alpine:3.20"
-APPS = Path(__file__).parent / "fixtures" / "scenario-image" / "apps"
-APPS_VOLUME = {str(APPS): {"bind": "/apps", "mode": "ro"}}
-DOCKER_INIT = "/sbin/docker-init"
-# docs/contract.md section 1: invoked as docker-init, --version answers in tini's form.
-DOCKER_INIT_VERSION = f"tini version {VERSION} - git.mini-init-{VERSION.replace('.', '-')}"
 SIGTERM_STATUS = 128 + 15
 # An app and its child (the init's grandchild) in one process group, each printing
 # "<app|child>: got USR1" on SIGUSR1 and running on; SIGTERM ends both.
@@ -50,7 +51,7 @@ def second_daemon(
     published_images: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SecondDaemon]:
     state = tmp_path_factory.mktemp("second-docker")
-    with running_second_daemon(state, binary_path("amd64"), PLAIN_IMAGE) as daemon:
+    with running_second_daemon(state, INIT_PATH_BINARY, PLAIN_IMAGE) as daemon:
         yield daemon
 
 
@@ -66,7 +67,7 @@ def run_with_init(second_daemon: SecondDaemon) -> Iterator[RunWithInit]:
     def run(platform: str, command: list[str], **options: object) -> Container:
         container = client.containers.run(
             PLAIN_IMAGE, command, platform=platform, init=True, detach=True,
-            volumes=APPS_VOLUME, **options,
+            volumes=SCENARIO_APPS_VOLUME, **options,
         )
         started.append(container)
         return container
@@ -150,7 +151,7 @@ def test_on_the_main_daemon_docker_init_tini_does_not_reach_the_grandchild(
     """The contrast that makes the fan-out test meaningful: the main daemon's `--init` is tini,
     which signals only its child."""
     container = docker_client.containers.run(
-        PLAIN_IMAGE, REPORTING_APP, platform=platform, init=True, detach=True, volumes=APPS_VOLUME
+        PLAIN_IMAGE, REPORTING_APP, platform=platform, init=True, detach=True, volumes=SCENARIO_APPS_VOLUME
     )
     try:
         _wait_for_both_ready(container)

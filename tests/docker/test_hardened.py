@@ -12,7 +12,8 @@ from core_scenarios import (
     stop_term_ignoring_app,
     stop_well_behaved_app,
 )
-from scenario_containers import ALL_VARIANTS, ImageTarget, ScenarioContainers, image_targets
+from mini_init_tools.images import VARIANTS
+from scenario_containers import ImageTarget, ScenarioContainers, image_targets
 from scenario_figures import FigureRecorder
 
 pytestmark = pytest.mark.docker
@@ -23,7 +24,7 @@ HARDENED: dict[str, Any] = {
     "cap_drop": ["ALL"],
     "security_opt": ["no-new-privileges"],
 }
-TARGETS = image_targets(ALL_VARIANTS)
+TARGETS = image_targets(VARIANTS)
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=str)

@@ -14,6 +14,7 @@ from pathlib import Path
 import docker
 import pytest
 from container_processes import ContainerProcess, find_process, read_process, wait_until_process
+from core_scenarios import SIGKILL_STATUS
 from data_volume import data_directory
 from docker.models.containers import Container
 from docker_terminal import (
@@ -48,7 +49,6 @@ PAST_GRACE_SECONDS = GRACE_SECONDS + 1.5
 # A foreground job interrupted or stopped by a key gives the prompt back within this.
 KEY_EFFECT_SECONDS = 10.0
 SIGINT_STATUS = 128 + 2
-SIGKILL_STATUS = 128 + 9
 RESIZED = (30, 100)
 
 

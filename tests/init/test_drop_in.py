@@ -233,9 +233,7 @@ def test_parent_death_signal_reaches_the_init_and_is_forwarded(
 # -w --------------------------------------------------------------------------------------------
 
 
-def test_w_warns_for_every_reaped_process_but_the_main_child(
-    target: Target, mini_init: InitLauncher
-) -> None:
+def test_w_warns_for_every_reaped_process_but_the_main_child(mini_init: InitLauncher) -> None:
     pid_file = mini_init.workdir / "orphan-pid"
     finished = mini_init.run(
         ["sh", "-c", f'sleep 0.3 & echo $! > "{pid_file}"; exit 0'], options=["-s", "-w"]

@@ -24,11 +24,12 @@ from mini_init_tools.bench.targets import judge_targets
 from mini_init_tools.cli import app
 from mini_init_tools.errors import ToolError
 from mini_init_tools.platforms import DISTROLESS_PLATFORMS, PLATFORMS
+from mini_init_tools.standins import STANDIN_FOR_VARIABLE
 from typer.testing import CliRunner
 
 runner = CliRunner()
 NOT_BUILT = missing_images_reason(["mini-init:alpine"])
-BASE = "localhost:5000/standin/alpine:3.20"
+BASE = STANDIN_FOR_VARIABLE["ALPINE_IMAGE"]
 BASE_LAYER = Layer("sha256:base", 1_000_000, 2_000_000)
 INIT_LAYER = Layer("sha256:init", 4_000, 9_000)
 

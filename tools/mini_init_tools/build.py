@@ -10,7 +10,7 @@ from mini_init_tools.abi_table import ARCHITECTURES
 from mini_init_tools.assemble import assemble
 from mini_init_tools.elf_check import require_good_binary
 from mini_init_tools.errors import ToolError
-from mini_init_tools.paths import BUILD_DIR, INIT_SOURCES, binary_path
+from mini_init_tools.paths import BUILD_DIR, INIT_SOURCES
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def build_arch(
     work = (output_dir or BUILD_DIR) / arch
     linked = assemble(arch, work / "mini-init.linked", sources=sources)
     report = require_good_binary(linked, arch)
-    binary = binary_path(arch) if output_dir is None else work / "mini-init"
+    binary = work / "mini-init"
     linked.replace(binary)  # atomic: a test running the old binary never sees a missing file
     digest = hashlib.sha256(binary.read_bytes()).hexdigest()
     return BuiltBinary(

@@ -23,7 +23,7 @@ from mini_init_tools.debian_packages import (
 )
 from mini_init_tools.errors import ToolError
 from mini_init_tools.paths import STANDIN_BAKE_FILE, STANDIN_BUILD_DIR
-from mini_init_tools.platforms import distroless_platforms, linux_platforms
+from mini_init_tools.platforms import PLATFORMS, distroless_platforms, linux_platforms
 from mini_init_tools.rootfs_tar import RootfsTar, rootfs_tar
 from mini_init_tools.toolchain import builder_packages
 
@@ -206,8 +206,8 @@ def publish_standins(baker: Baker) -> dict[str, str]:
         write_debian_rootfs("scanner", arch, SCANNER_PACKAGES, source, {SCANNER_PATH: SCANNER_SOURCE})
     baker.progress.step("pushing the stand-ins to the local registry")
     environment = {
-        "PLATFORMS": ",".join(linux_platforms(ARCHITECTURES)),
-        "DISTROLESS_PLATFORMS": ",".join(distroless_platforms(linux_platforms(ARCHITECTURES))),
+        "PLATFORMS": ",".join(PLATFORMS),
+        "DISTROLESS_PLATFORMS": ",".join(distroless_platforms(PLATFORMS)),
         "BUILD_PLATFORMS": ",".join(linux_platforms(BUILD_ARCHITECTURES)),
     }
     baker.bake("the stand-ins", ["--file", str(STANDIN_BAKE_FILE), "--push"], environment)
