@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from mini_init_tools.abi_table import ARCHITECTURES
+from mini_init_tools.bench.contenders import PEER_PACKAGES
 from mini_init_tools.paths import REPO_ROOT
 from mini_init_tools.platforms import NATIVE_ARCH
 from mini_init_tools.toolchain import TOOLCHAINS
@@ -133,12 +134,20 @@ def _inside(root: Path, script: str) -> str:
     )
 
 
-def test_install_tools_installs_the_package_of_every_assembler_and_linker() -> None:
+def _install_tools_packages() -> set[str]:
     script = (REPO_ROOT / "buildx" / "install-tools.sh").read_text()
     listing = script.split("readonly PACKAGES=(", 1)[1].split("\n)", 1)[0]
-    packages = {word for line in listing.splitlines() for word in line.split("#", 1)[0].split()}
+    return {word for line in listing.splitlines() for word in line.split("#", 1)[0].split()}
+
+
+def test_install_tools_installs_the_package_of_every_assembler_and_linker() -> None:
+    packages = _install_tools_packages()
     for toolchain in TOOLCHAINS.values():
         assert {toolchain.assembler_package, toolchain.linker_package} <= packages, toolchain.arch
+
+
+def test_install_tools_installs_every_peer_the_bench_measures() -> None:
+    assert set(PEER_PACKAGES.split()) <= _install_tools_packages()
 
 
 @pytest.fixture
