@@ -16,7 +16,7 @@ global _start
 ;   in:       rsp -> argc, argv[0..argc-1], 0, environment[...], 0 (rsp 16-byte aligned)
 ;   out:      rbp = the state; command_argv, environment, self_pid, is_pid1 and what the steps set
 ;   clobbers: everything
-;   returns:  never (event_loop ends in exit_group)
+;   returns:  never (event_loop ends in exit_group); no frame
 _start:
     mov ebp, state                          ; the state base, for good
     mov edi, SIG_SETMASK                    ; first of all: nothing may kill the init, not even

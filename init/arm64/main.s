@@ -16,7 +16,7 @@
 //   in:       sp -> argc, argv[0..argc-1], 0, environment[...], 0 (sp 16-byte aligned)
 //   out:      x28 = the state; command_argv, environment, self_pid, is_pid1 and what the steps set
 //   clobbers: everything
-//   returns:  never (event_loop ends in exit_group)
+//   returns:  never (event_loop ends in exit_group); no frame
 _start:
     adr x28, state                          // the state base, for good
     mov x0, #SIG_SETMASK                    // first of all: nothing may kill the init, not even

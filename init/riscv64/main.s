@@ -18,7 +18,7 @@
 #   out:      s0 = the state, gp = the global pointer; command_argv, environment, self_pid,
 #             is_pid1 and what the steps set
 #   clobbers: everything
-#   returns:  never (event_loop ends in exit_group)
+#   returns:  never (event_loop ends in exit_group); no frame
 _start:
     .option push
     .option norelax                         # gp itself must not be relaxed against gp

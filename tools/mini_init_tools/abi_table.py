@@ -52,8 +52,10 @@ SHARED: Final[dict[str, dict[str, int]]] = {
         "CONFIG_CLAMP": 0, "CONFIG_GRACE": 1, "CONFIG_BOOL": 2, "CONFIG_RANGE": 3,
         "CONFIG_SIGNAL": 4, "CONFIG_LIST": 5, "CONFIG_PRESENT": 6,
         "CONFIG_KIND": 0, "CONFIG_VARIABLE": 1, "CONFIG_DEFAULT": 2, "CONFIG_NAME": 4,
+        "CONFIG_LIMIT_BYTES": 4, "CONFIG_LIMIT_SHIFT": 2,  # one config_limits entry, its log2
         "OPTION_OFF": 0, "OPTION_ON": 1, "OPTION_COUNT": 2, "OPTION_VALUE": 3, "OPTION_EXIT": 4,
         "OPTION_SHORT": 0, "OPTION_KIND": 1, "OPTION_TARGET": 2, "OPTION_RECORD_BYTES": 4,
+        "LONG_OPTION_PREFIX_BYTES": 2,  # the `--` before a long option's name
     },
     "exit codes (docs/contract.md section 7)": {
         "EXIT_USAGE": 2, "EXIT_INTERNAL": 125, "EXIT_NOT_EXECUTABLE": 126,
